@@ -1,0 +1,149 @@
+package io.jcluster.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jcluster.primary.Primary;
+import io.jcluster.worker.WorkerRuntime;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * Node's {@code cluster} module for the JVM. The same program runs as the primary and in every worker:
+ *
+ * <pre>{@code
+ * if (Cluster.isPrimary()) {
+ *     System.out.println("Primary process " + ProcessHandle.current().pid() + " is running");
+ *     for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) Cluster.fork();
+ *     Cluster.onExit((worker, status) -> System.out.println("Worker " + worker.pid() + " died"));
+ * } else {
+ *     App app = App.create();
+ *     app.get("/", (req, res) -> res.json(Map.of("message", "Hello from worker " + ProcessHandle.current().pid())));
+ *     app.listen(8000, () -> System.out.println("Worker " + ProcessHandle.current().pid() + " started"));
+ * }
+ * }</pre>
+ *
+ * In a worker, {@link NetServer#listen} (and so the HTTP layer's {@code listen}) shares the primary's port.
+ * Listeners run on the primary's supervisor thread, one at a time, never on a network event loop.
+ */
+public final class Cluster {
+    private static volatile Primary primary;
+
+    static {
+        if (WorkerRuntime.inWorker()) {
+            WorkerRuntime.current(); // connect at once, as a Node worker does: the primary sees it online
+        }
+    }
+
+    private Cluster() {
+    }
+
+    /** True in the process that forks workers (any process not started as a worker). */
+    public static boolean isPrimary() {
+        return !WorkerRuntime.inWorker();
+    }
+
+    public static boolean isWorker() {
+        return WorkerRuntime.inWorker();
+    }
+
+    /** Inside a worker, the current worker; null in the primary. */
+    public static Worker worker() {
+        WorkerRuntime r = WorkerRuntime.current();
+        return r == null ? null : r.worker();
+    }
+
+    /** The live workers by id (primary only; empty in a worker). */
+    public static Map<Integer, Worker> workers() {
+        return isPrimary() ? primary().workers() : Map.of();
+    }
+
+    /** Sets how future workers are started; fires 'setup'. */
+    public static void setupPrimary(ClusterSettings settings) {
+        primary().setup(settings);
+    }
+
+    /** A copy of the settings in force. */
+    public static ClusterSettings settings() {
+        return primary().settings();
+    }
+
+    public static SchedulingPolicy schedulingPolicy() {
+        return isPrimary() ? primary().policy() : SchedulingPolicy.fromEnv(SchedulingPolicy.RR);
+    }
+
+    /** Starts a worker running the configured main; returns once its process exists. */
+    public static Worker fork() {
+        return fork(Map.of());
+    }
+
+    /** Starts a worker with extra environment variables (kept by its replacements). */
+    public static Worker fork(Map<String, String> env) {
+        requirePrimary("fork");
+        return primary().fork(env);
+    }
+
+    /** Disconnects every worker gracefully; completes when all have exited. */
+    public static CompletableFuture<Void> disconnect() {
+        requirePrimary("disconnect");
+        return primary().disconnectAll();
+    }
+
+    /**
+     * Stops the cluster as SIGTERM does: no more restarts, every worker drained, whatever is left after
+     * {@code timeout} killed. Completes when every worker has exited.
+     */
+    public static CompletableFuture<Void> shutdown(Duration timeout) {
+        requirePrimary("shutdown");
+        return primary().shutdown(timeout);
+    }
+
+    public static void onFork(Consumer<Worker> listener) {
+        primary().forkListeners.add(listener);
+    }
+
+    public static void onOnline(Consumer<Worker> listener) {
+        primary().onlineListeners.add(listener);
+    }
+
+    public static void onListening(BiConsumer<Worker, InetSocketAddress> listener) {
+        primary().listeningListeners.add(listener);
+    }
+
+    public static void onDisconnect(Consumer<Worker> listener) {
+        primary().disconnectListeners.add(listener);
+    }
+
+    public static void onExit(BiConsumer<Worker, ExitStatus> listener) {
+        primary().exitListeners.add(listener);
+    }
+
+    public static void onMessage(BiConsumer<Worker, JsonNode> listener) {
+        primary().messageListeners.add(listener);
+    }
+
+    public static void onSetup(Consumer<ClusterSettings> listener) {
+        primary().setupListeners.add(listener);
+    }
+
+    private static void requirePrimary(String what) {
+        if (!isPrimary()) {
+            throw new IllegalStateException(what + "() is for the primary; this is worker " + worker().id());
+        }
+    }
+
+    private static Primary primary() {
+        Primary p = primary;
+        if (p == null) {
+            synchronized (Cluster.class) {
+                if (primary == null) {
+                    primary = new Primary();
+                }
+                p = primary;
+            }
+        }
+        return p;
+    }
+}

@@ -1,0 +1,215 @@
+package io.jcluster.cluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How the primary starts workers, as Node's {@code cluster.setupPrimary(settings)}. By default a worker runs
+ * the primary's own main class (or jar) on the primary's classpath with the primary's program arguments, as
+ * Node re-runs the same script, with lean JVM flags ({@link #LEAN_JVM_ARGS}).
+ *
+ * <p>A mutable builder; {@link Cluster#setupPrimary} takes a copy.
+ */
+public final class ClusterSettings {
+    /**
+     * The default worker JVM flags: a serial collector with a small starting heap (a worker is one event loop;
+     * it needs neither parallel GC threads nor a large young generation), exit on OutOfMemoryError so the
+     * primary replaces the worker, and Netty's allocator sized for one thread.
+     */
+    public static final List<String> LEAN_JVM_ARGS = List.of(
+            "-XX:+UseSerialGC", "-Xms8m", "-XX:MaxHeapFreeRatio=40", "-XX:MinHeapFreeRatio=10",
+            "-XX:TieredStopAtLevel=4", "-XX:CICompilerCount=2", "-XX:ReservedCodeCacheSize=32m",
+            "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.allocator.numDirectArenas=1",
+            "-Dio.netty.allocator.numHeapArenas=1");
+
+    private String mainClass;
+    private Path jar;
+    private String classpath;
+    private List<String> args;
+    private List<String> jvmArgs = LEAN_JVM_ARGS;
+    private Map<String, String> env = Map.of();
+    private Path directory;
+    private boolean silent;
+    private SchedulingPolicy policy;
+    private RestartPolicy restart = RestartPolicy.NEVER;
+    private Duration shutdownTimeout = Duration.ofSeconds(10);
+    private boolean handleSignals = true;
+    private int window = 64;
+
+    public ClusterSettings() {
+    }
+
+    public ClusterSettings copy() {
+        ClusterSettings c = new ClusterSettings();
+        c.mainClass = mainClass;
+        c.jar = jar;
+        c.classpath = classpath;
+        c.args = args;
+        c.jvmArgs = jvmArgs;
+        c.env = env;
+        c.directory = directory;
+        c.silent = silent;
+        c.policy = policy;
+        c.restart = restart;
+        c.shutdownTimeout = shutdownTimeout;
+        c.handleSignals = handleSignals;
+        c.window = window;
+        return c;
+    }
+
+    /** The worker's main class (default: the primary's). */
+    public ClusterSettings mainClass(String mainClass) {
+        this.mainClass = mainClass;
+        this.jar = null;
+        return this;
+    }
+
+    /** Run workers with {@code java -jar JAR} instead of a main class. */
+    public ClusterSettings jar(Path jar) {
+        this.jar = jar;
+        this.mainClass = null;
+        return this;
+    }
+
+    /** The worker's classpath (default: the primary's {@code java.class.path}). */
+    public ClusterSettings classpath(String classpath) {
+        this.classpath = classpath;
+        return this;
+    }
+
+    /** The worker's program arguments (default: the primary's). */
+    public ClusterSettings args(List<String> args) {
+        this.args = List.copyOf(args);
+        return this;
+    }
+
+    /** The worker's JVM flags, replacing {@link #LEAN_JVM_ARGS}. */
+    public ClusterSettings jvmArgs(List<String> jvmArgs) {
+        this.jvmArgs = List.copyOf(jvmArgs);
+        return this;
+    }
+
+    /** Extra environment variables for every worker. */
+    public ClusterSettings env(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+        return this;
+    }
+
+    /** The worker's working directory (default: the primary's). */
+    public ClusterSettings directory(Path directory) {
+        this.directory = directory;
+        return this;
+    }
+
+    /** True: worker output is piped to the primary and printed with a {@code [worker ID PID]} prefix. False: inherited. */
+    public ClusterSettings silent(boolean silent) {
+        this.silent = silent;
+        return this;
+    }
+
+    /** The scheduling policy; {@value SchedulingPolicy#ENV} overrides it; default RR. */
+    public ClusterSettings policy(SchedulingPolicy policy) {
+        this.policy = policy;
+        return this;
+    }
+
+    public ClusterSettings restart(RestartPolicy restart) {
+        this.restart = Objects.requireNonNull(restart);
+        return this;
+    }
+
+    /** How long a graceful stop waits for workers before killing them (default 10 s). */
+    public ClusterSettings shutdownTimeout(Duration timeout) {
+        this.shutdownTimeout = Objects.requireNonNull(timeout);
+        return this;
+    }
+
+    /** Whether SIGTERM and SIGINT on the primary stop the cluster gracefully (default true). */
+    public ClusterSettings handleSignals(boolean handle) {
+        this.handleSignals = handle;
+        return this;
+    }
+
+    /** The most connections handed to one worker and not yet acknowledged (default 64). */
+    public ClusterSettings window(int window) {
+        if (window < 1 || window > 200) {
+            throw new IllegalArgumentException("window must be 1-200 (a Unix socket holds about 250 fds in flight)");
+        }
+        this.window = window;
+        return this;
+    }
+
+    public String mainClass() {
+        return mainClass;
+    }
+
+    public Path jar() {
+        return jar;
+    }
+
+    public String classpath() {
+        return classpath;
+    }
+
+    public List<String> args() {
+        return args;
+    }
+
+    public List<String> jvmArgs() {
+        return jvmArgs;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public boolean silent() {
+        return silent;
+    }
+
+    /** The policy in force: {@value SchedulingPolicy#ENV}, else the one set, else RR. */
+    public SchedulingPolicy policy() {
+        return SchedulingPolicy.fromEnv(policy == null ? SchedulingPolicy.RR : policy);
+    }
+
+    public RestartPolicy restart() {
+        return restart;
+    }
+
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    public boolean handleSignals() {
+        return handleSignals;
+    }
+
+    public int window() {
+        return window;
+    }
+
+    /** Merges program arguments and environment into a readable line for logs. */
+    @Override
+    public String toString() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("main", jar != null ? "-jar " + jar : mainClass);
+        m.put("args", args);
+        m.put("jvmArgs", jvmArgs);
+        m.put("policy", policy());
+        m.put("restart", restart.enabled());
+        return m.toString();
+    }
+
+    static List<String> list(List<String> l) {
+        return l == null ? List.of() : new ArrayList<>(l);
+    }
+}

@@ -1,0 +1,84 @@
+package io.jcluster.ipc;
+
+/**
+ * Internal: every message between a primary and a worker, one record each. Each link carries them as
+ * length-prefixed frames ({@link Codec}); user messages carry JSON bytes.
+ *
+ * <p>Worker to primary: {@link Hello}, {@link ListenRequest}, {@link Listening}, {@link ServerClosed},
+ * {@link Ack}, {@link Refuse}, {@link UserMessage}, {@link Disconnecting}.
+ * Primary to worker: {@link Welcome}, {@link ListenReply}, {@link UserMessage}, {@link Disconnect}.
+ */
+public sealed interface Message {
+
+    /** Which of a worker's two links a connection is. */
+    enum Link { CONTROL, FDS }
+
+    /** First frame on each link: the one-time token from the worker's environment and its pid. */
+    record Hello(String token, long pid, Link link) implements Message {
+        @Override
+        public String toString() {
+            return "Hello[pid=" + pid + ", link=" + link + "]"; // never log the token
+        }
+    }
+
+    /** The primary accepted the control link. */
+    record Welcome(int workerId) implements Message { }
+
+    /** A server in the worker wants to listen on host:port (host "" = all interfaces). */
+    record ListenRequest(int requestId, String host, int port) implements Message { }
+
+    /**
+     * The answer to a {@link ListenRequest}: the bound address, or an errno-like code and detail.
+     * With {@code fdFollows} (policy NONE) the listening socket arrives on the fd link.
+     */
+    record ListenReply(int requestId, String host, int port, String errorCode, String errorDetail,
+                       boolean fdFollows) implements Message {
+        public static ListenReply ok(int requestId, String host, int port, boolean fdFollows) {
+            return new ListenReply(requestId, host, port, "", "", fdFollows);
+        }
+
+        public static ListenReply error(int requestId, String host, int port, String code, String detail) {
+            return new ListenReply(requestId, host, port, code, detail, false);
+        }
+
+        public boolean ok() {
+            return errorCode.isEmpty();
+        }
+    }
+
+    /** A worker's server is listening (Node's 'listening'): host and port as the worker asked for them. */
+    record Listening(String host, int port) implements Message { }
+
+    /** A worker's server on host:port (as asked for) closed: hand it no more connections for it. */
+    record ServerClosed(String host, int port) implements Message { }
+
+    /** On the fd link: the worker took the next {@code count} connections handed to it. */
+    record Ack(int count) implements Message { }
+
+    /** On the fd link: the worker gave back the next {@code count} connections (it is closing). */
+    record Refuse(int count) implements Message { }
+
+    /** A user message, as JSON. */
+    record UserMessage(byte[] json) implements Message {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UserMessage u && java.util.Arrays.equals(json, u.json);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(json);
+        }
+
+        @Override
+        public String toString() {
+            return "UserMessage[" + json.length + " bytes]";
+        }
+    }
+
+    /** The primary asks the worker to close its servers, finish what is in flight and exit. */
+    record Disconnect() implements Message { }
+
+    /** The worker started disconnecting by itself. */
+    record Disconnecting() implements Message { }
+}

@@ -1,0 +1,145 @@
+package io.jcluster.primary;
+
+import io.jcluster.cluster.SchedulingPolicy;
+import io.jcluster.ipc.Message.ListenReply;
+import io.jcluster.ipc.Message.ListenRequest;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The primary's data plane: the listen handles by key, and the hand-off of connections to workers' fd links.
+ * Every method runs on the primary's single I/O loop, which owns all of this state; nothing here blocks.
+ */
+final class Dispatcher {
+    private final EventLoop loop;
+    private final SchedulingPolicy policy;
+    private final BooleanSupplier replacementExpected;
+    private final Map<String, ListenHandle> handles = new HashMap<>();
+    private final Set<RoundRobinHandle> starving = new LinkedHashSet<>();
+
+    Dispatcher(EventLoop loop, SchedulingPolicy policy, BooleanSupplier replacementExpected) {
+        this.loop = loop;
+        this.policy = policy;
+        this.replacementExpected = replacementExpected;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    boolean replacementExpected() {
+        return replacementExpected.getAsBoolean();
+    }
+
+    static String key(String host, int port) {
+        return host + ":" + port;
+    }
+
+    void listen(WorkerHandle worker, ListenRequest request) {
+        FdLink link = worker.fdLink();
+        if (link == null) {
+            reply(worker, ListenReply.error(request.requestId(), request.host(), request.port(), "EIO",
+                    "the worker's fd link is not up"));
+            return;
+        }
+        String key = key(request.host(), request.port());
+        ListenHandle handle = handles.get(key);
+        if (handle == null) {
+            handle = policy == SchedulingPolicy.RR
+                    ? new RoundRobinHandle(this, key, request.host(), request.port())
+                    : new SharedHandle(this, key, request.host(), request.port());
+            handles.put(key, handle);
+        }
+        handle.add(link, request);
+    }
+
+    /** A server in the worker closed: it takes no more connections for that address. */
+    void serverClosed(WorkerHandle worker, String host, int port) {
+        ListenHandle h = handles.get(key(host, port));
+        FdLink link = worker.fdLink();
+        if (h != null && link != null) {
+            h.remove(link, false);
+        }
+    }
+
+    /** The worker leaves every handle: it is disconnecting ({@code died} false) or dead. */
+    void leave(WorkerHandle worker, boolean died) {
+        FdLink link = worker.fdLink();
+        if (link == null) {
+            return;
+        }
+        for (ListenHandle h : new ArrayList<>(handles.values())) {
+            h.remove(link, died);
+        }
+        if (died) {
+            link.lost();
+        }
+        kick();
+    }
+
+    void ack(FdLink link, int n) {
+        if (!link.ack(n)) {
+            protocolError(link, "acknowledged " + n + " connections but had " + link.inFlight());
+            return;
+        }
+        kick();
+    }
+
+    void refuse(FdLink link, int n) {
+        if (!link.refuse(n)) {
+            protocolError(link, "refused " + n + " connections but had " + link.inFlight());
+            return;
+        }
+        kick();
+    }
+
+    private void protocolError(FdLink link, String what) {
+        link.worker.dropForBadInput("worker " + link.worker.id() + " " + what);
+    }
+
+    void starving(RoundRobinHandle h) {
+        starving.add(h);
+    }
+
+    /** Gives every handle with waiting connections another try (after room was made). */
+    private void kick() {
+        if (starving.isEmpty()) {
+            return;
+        }
+        List<RoundRobinHandle> s = new ArrayList<>(starving);
+        starving.clear();
+        for (RoundRobinHandle h : s) {
+            if (h.hasPending()) {
+                h.drain();
+            }
+        }
+    }
+
+    void forget(ListenHandle h) {
+        handles.remove(h.key(), h);
+        if (h instanceof RoundRobinHandle rr) {
+            starving.remove(rr);
+        }
+    }
+
+    void reply(WorkerHandle worker, ListenReply reply) {
+        Channel c = worker.control();
+        if (c != null) {
+            c.writeAndFlush(reply);
+        }
+    }
+
+    /** Closes every listening socket (the primary is stopping). */
+    void closeAll() {
+        for (ListenHandle h : new ArrayList<>(handles.values())) {
+            h.close();
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.jcluster.primary;
+
+import io.jcluster.ipc.Message.ListenRequest;
+
+/**
+ * One address the primary listens on for its workers, as Node's round_robin_handle and shared_handle: workers
+ * join with {@link #add} and leave with {@link #remove}; the last one out closes the socket (unless a
+ * replacement for a dead worker is on its way). Confined to the primary's I/O loop.
+ */
+interface ListenHandle {
+    /** A worker asks to listen here: answer it now or once the socket is bound. */
+    void add(FdLink worker, ListenRequest request);
+
+    /** The worker leaves; {@code died} says it did not leave by itself. */
+    void remove(FdLink worker, boolean died);
+
+    String key();
+
+    /** Closes the socket and drops what waits for a worker. */
+    void close();
+}

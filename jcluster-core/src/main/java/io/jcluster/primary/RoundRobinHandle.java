@@ -1,0 +1,134 @@
+package io.jcluster.primary;
+
+import io.jcluster.balance.Balancer;
+import io.jcluster.balance.RoundRobin;
+import io.jcluster.ipc.Message.ListenReply;
+import io.jcluster.ipc.Message.ListenRequest;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.UnixChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RR policy: the primary accepts and hands each connection's fd to the next worker with room.
+ *
+ * <p>Accepted connections are never registered with an event loop here: the server channel's own pipeline
+ * takes each child, and its fd goes into {@code pending}, then to a worker's {@link FdLink}. When no worker
+ * has room the handle stops reading the listening socket, and the kernel backlog holds new connections
+ * until an Ack makes room.
+ */
+final class RoundRobinHandle implements ListenHandle {
+    private static final Logger log = LoggerFactory.getLogger(RoundRobinHandle.class);
+
+    private final Dispatcher dispatcher;
+    private final String key;
+    private final Balancer<FdLink> workers = new RoundRobin<>();
+    private final ArrayDeque<FileDescriptor> pending = new ArrayDeque<>();
+    private final List<FdLink> touched = new ArrayList<>();
+    private final Bound bound;
+
+    RoundRobinHandle(Dispatcher dispatcher, String key, String host, int port) {
+        this.dispatcher = dispatcher;
+        this.key = key;
+        this.bound = new Bound(dispatcher, host, port, new Acceptor(), true);
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public void add(FdLink worker, ListenRequest request) {
+        bound.whenBound(request, worker, addr -> {
+            workers.add(worker);
+            dispatcher.reply(worker.worker, ListenReply.ok(request.requestId(), addr.getAddress().getHostAddress(),
+                    addr.getPort(), false));
+            drain();
+        }, () -> dispatcher.forget(this));
+    }
+
+    @Override
+    public void remove(FdLink worker, boolean died) {
+        if (!workers.remove(worker)) {
+            return;
+        }
+        if (workers.isEmpty() && !(died && dispatcher.replacementExpected())) {
+            close();
+        }
+    }
+
+    /** A connection returns from a worker that refused it or died: it goes first to the next worker. */
+    void giveBack(FileDescriptor fd) {
+        if (bound.closed()) {
+            FdLink.closeQuietly(fd);
+            return;
+        }
+        pending.addFirst(fd);
+        dispatcher.starving(this);
+    }
+
+    /** Hands pending connections to workers with room; pauses accepting when none has. */
+    void drain() {
+        FileDescriptor fd;
+        while ((fd = pending.peekFirst()) != null) {
+            FdLink w = workers.pick();
+            if (w == null) {
+                break;
+            }
+            pending.pollFirst();
+            w.send(fd, this);
+            if (!touched.contains(w)) {
+                touched.add(w);
+            }
+        }
+        for (int i = 0; i < touched.size(); i++) {
+            touched.get(i).flush();
+        }
+        touched.clear();
+        boolean full = !pending.isEmpty();
+        bound.pauseAccepting(full);
+        if (full) {
+            dispatcher.starving(this);
+        }
+    }
+
+    boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    @Override
+    public void close() {
+        bound.close();
+        FileDescriptor fd;
+        while ((fd = pending.pollFirst()) != null) {
+            FdLink.closeQuietly(fd);
+        }
+        dispatcher.forget(this);
+    }
+
+    /** Runs in the listening channel's own pipeline: children are taken, never registered. */
+    private final class Acceptor extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Channel child = (Channel) msg;
+            pending.addLast(((UnixChannel) child).fd());
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            drain();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("accept failed on {}: {}", key, cause.toString());
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.jcluster.primary;
+
+import io.jcluster.ipc.Message.ListenReply;
+import io.jcluster.ipc.Message.ListenRequest;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.unix.FileDescriptor;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The NONE policy: the primary binds the socket and hands the listening fd itself to each worker once; the
+ * workers accept on it and the kernel spreads connections. The primary keeps its own copy for future workers
+ * (it never reads it) and each worker owns the copy it received.
+ */
+final class SharedHandle implements ListenHandle {
+    private final Dispatcher dispatcher;
+    private final String key;
+    private final Set<FdLink> workers = new HashSet<>();
+    private final Bound bound;
+
+    SharedHandle(Dispatcher dispatcher, String key, String host, int port) {
+        this.dispatcher = dispatcher;
+        this.key = key;
+        this.bound = new Bound(dispatcher, host, port, new ChannelInboundHandlerAdapter(), false);
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public void add(FdLink worker, ListenRequest request) {
+        bound.whenBound(request, worker, addr -> {
+            workers.add(worker);
+            FileDescriptor fd = bound.fd();
+            worker.channel.writeAndFlush(fd, worker.channel.voidPromise());
+            dispatcher.reply(worker.worker, ListenReply.ok(request.requestId(), addr.getAddress().getHostAddress(),
+                    addr.getPort(), true));
+        }, () -> dispatcher.forget(this));
+    }
+
+    @Override
+    public void remove(FdLink worker, boolean died) {
+        if (!workers.remove(worker)) {
+            return;
+        }
+        if (workers.isEmpty() && !(died && dispatcher.replacementExpected())) {
+            close();
+        }
+    }
+
+    @Override
+    public void close() {
+        bound.close();
+        dispatcher.forget(this);
+    }
+}

@@ -1,0 +1,138 @@
+package io.jcluster.primary;
+
+import io.jcluster.cluster.ClusterSettings;
+import io.jcluster.cluster.SchedulingPolicy;
+import io.jcluster.worker.WorkerRuntime;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds a worker's command line and environment, starts the process, and pipes its output when silent. */
+final class Spawner {
+    private static final Logger log = LoggerFactory.getLogger(Spawner.class);
+
+    private final ClusterSettings settings;
+    private final SchedulingPolicy policy;
+    private final String java;
+    private final String mainClass;
+    private final Path jar;
+    private final String classpath;
+    private final List<String> args;
+
+    Spawner(ClusterSettings settings, SchedulingPolicy policy) {
+        this.settings = settings;
+        this.policy = policy;
+        this.java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Self self = Self.read();
+        if (settings.jar() != null) {
+            this.jar = settings.jar();
+            this.mainClass = null;
+        } else if (settings.mainClass() != null) {
+            this.jar = null;
+            this.mainClass = settings.mainClass();
+        } else if (self.main.endsWith(".jar")) {
+            this.jar = Path.of(self.main);
+            this.mainClass = null;
+        } else {
+            this.jar = null;
+            this.mainClass = self.main;
+        }
+        this.classpath = settings.classpath() != null ? settings.classpath() : System.getProperty("java.class.path");
+        this.args = settings.args() != null ? settings.args() : self.args;
+    }
+
+    List<String> command() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(settings.jvmArgs());
+        if (jar != null) {
+            cmd.add("-jar");
+            cmd.add(jar.toString());
+        } else {
+            if (classpath != null && !classpath.isEmpty()) {
+                cmd.add("-cp");
+                cmd.add(classpath);
+            }
+            cmd.add(mainClass);
+        }
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    Process start(int id, Path socket, String token, Map<String, String> extraEnv) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command());
+        Map<String, String> env = pb.environment();
+        env.putAll(settings.env());
+        env.putAll(extraEnv);
+        env.put(WorkerRuntime.ENV_IPC, socket.toString());
+        env.put(WorkerRuntime.ENV_TOKEN, token);
+        env.put(WorkerRuntime.ENV_ID, Integer.toString(id));
+        env.put(SchedulingPolicy.ENV, policy.name().toLowerCase(Locale.ROOT));
+        if (settings.directory() != null) {
+            pb.directory(settings.directory().toFile());
+        }
+        if (settings.silent()) {
+            pb.redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.PIPE);
+        } else {
+            pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
+        Process p = pb.start();
+        p.getOutputStream().close();
+        if (settings.silent()) {
+            String prefix = "[worker " + id + " " + p.pid() + "] ";
+            pump(p.getInputStream(), System.out, prefix, id);
+            pump(p.getErrorStream(), System.err, prefix, id);
+        }
+        return p;
+    }
+
+    /** Copies a worker's output line by line with a prefix; whole lines only, so lines never interleave. */
+    private static void pump(InputStream in, PrintStream out, String prefix, int id) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    out.println(prefix + line);
+                }
+            } catch (IOException e) {
+                log.debug("output of worker {} ended: {}", id, e.toString());
+            }
+        }, "jcluster-output-" + id);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The primary's own main (class or jar) and program arguments, read from the JVM's command line. */
+    record Self(String main, List<String> args) {
+        static Self read() {
+            String command = System.getProperty("sun.java.command", "").trim();
+            String main = command.isEmpty() ? "" : command.split(" ")[0];
+            Optional<String[]> all = ProcessHandle.current().info().arguments();
+            List<String> args = new ArrayList<>();
+            if (all.isPresent()) {
+                String[] a = all.get();
+                for (int i = 0; i < a.length; i++) {
+                    if (a[i].equals(main)) {
+                        args.addAll(List.of(a).subList(i + 1, a.length));
+                        break;
+                    }
+                }
+            } else if (command.contains(" ")) {
+                args.addAll(List.of(command.substring(command.indexOf(' ') + 1).split(" ")));
+            }
+            return new Self(main, args);
+        }
+    }
+}

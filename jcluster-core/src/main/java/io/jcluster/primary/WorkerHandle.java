@@ -1,0 +1,211 @@
+package io.jcluster.primary;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jcluster.cluster.ExitStatus;
+import io.jcluster.cluster.Worker;
+import io.jcluster.cluster.WorkerState;
+import io.jcluster.internal.Listeners;
+import io.jcluster.ipc.Json;
+import io.jcluster.ipc.Message.UserMessage;
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The primary's handle on one worker process. Lifecycle fields change only on the supervisor thread;
+ * the links are set on the I/O loop. Reads from other threads see volatile snapshots.
+ */
+final class WorkerHandle implements Worker {
+    private static final Logger log = LoggerFactory.getLogger(WorkerHandle.class);
+
+    final Primary primary;
+    final int id;
+    final Slot slot;
+    final String token;
+    final Listeners<Runnable> onlineListeners = new Listeners<>("online");
+    final Listeners<Consumer<InetSocketAddress>> listeningListeners = new Listeners<>("listening");
+    final Listeners<Runnable> disconnectListeners = new Listeners<>("disconnect");
+    final Listeners<Consumer<ExitStatus>> exitListeners = new Listeners<>("exit");
+    final Listeners<Consumer<JsonNode>> messageListeners = new Listeners<>("message");
+
+    private volatile WorkerState state = WorkerState.SPAWNED;
+    private volatile boolean exitedAfterDisconnect;
+    private volatile Process process;
+    private volatile long startedAt;
+    private volatile Channel control;
+    private volatile FdLink fdLink;
+    volatile Channel ipcServer;
+    boolean disconnectFired;
+
+    /** A worker slot: what a replacement inherits (its environment and restart history). */
+    record Slot(int number, Map<String, String> env, RestartTracker restarts) { }
+
+    WorkerHandle(Primary primary, int id, Slot slot, String token) {
+        this.primary = primary;
+        this.id = id;
+        this.slot = slot;
+        this.token = token;
+    }
+
+    void started(Process p) {
+        process = p;
+        startedAt = System.nanoTime();
+    }
+
+    long uptimeMillis() {
+        return (System.nanoTime() - startedAt) / 1_000_000;
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** Supervisor thread only. */
+    void transition(WorkerState to) {
+        state = state.to(to);
+    }
+
+    void markExitedAfterDisconnect() {
+        exitedAfterDisconnect = true;
+    }
+
+    Channel control() {
+        return control;
+    }
+
+    FdLink fdLink() {
+        return fdLink;
+    }
+
+    void control(Channel c) {
+        control = c;
+    }
+
+    void fdLink(FdLink l) {
+        fdLink = l;
+    }
+
+    /** A malformed frame or a protocol violation: the worker is killed (and replaced if restart is on). */
+    void dropForBadInput(String why) {
+        log.warn("dropping worker {} (pid {}): {}", id, pid(), why);
+        Channel c = control;
+        if (c != null) {
+            c.close();
+        }
+        FdLink f = fdLink;
+        if (f != null) {
+            f.channel.close();
+        }
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
+    }
+
+    @Override
+    public int id() {
+        return id;
+    }
+
+    @Override
+    public long pid() {
+        Process p = process;
+        return p == null ? -1 : p.pid();
+    }
+
+    @Override
+    public WorkerState state() {
+        return state;
+    }
+
+    @Override
+    public boolean send(Object message) {
+        Channel c = control;
+        if (c == null || !c.isActive()) {
+            return false;
+        }
+        c.writeAndFlush(new UserMessage(Json.write(message)));
+        return true;
+    }
+
+    @Override
+    public void disconnect() {
+        primary.disconnect(this);
+    }
+
+    @Override
+    public void kill(String signal) {
+        primary.kill(this, signal);
+    }
+
+    @Override
+    public boolean isDead() {
+        return state == WorkerState.DEAD;
+    }
+
+    @Override
+    public boolean isConnected() {
+        Channel c = control;
+        return c != null && c.isActive();
+    }
+
+    @Override
+    public boolean exitedAfterDisconnect() {
+        return exitedAfterDisconnect;
+    }
+
+    @Override
+    public Worker onOnline(Runnable listener) {
+        onlineListeners.add(listener);
+        return this;
+    }
+
+    @Override
+    public Worker onListening(Consumer<InetSocketAddress> listener) {
+        listeningListeners.add(listener);
+        return this;
+    }
+
+    @Override
+    public Worker onDisconnect(Runnable listener) {
+        disconnectListeners.add(listener);
+        return this;
+    }
+
+    @Override
+    public Worker onExit(Consumer<ExitStatus> listener) {
+        exitListeners.add(listener);
+        return this;
+    }
+
+    @Override
+    public Worker onMessage(Consumer<JsonNode> listener) {
+        messageListeners.add(listener);
+        return this;
+    }
+
+    /** Sends a signal by number through kill(1): Java itself can only send TERM and KILL. */
+    static void signal(Process p, String signal) {
+        int n = ExitStatus.signalNumber(signal);
+        if (n == 9) {
+            p.destroyForcibly();
+        } else if (n == 15) {
+            p.destroy();
+        } else {
+            try {
+                new ProcessBuilder("kill", "-" + n, Long.toString(p.pid())).inheritIO().start();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("could not send " + signal + " to pid " + p.pid(), e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "worker " + id + " (pid " + pid() + ", " + state + ")";
+    }
+}

@@ -1,0 +1,487 @@
+package io.jcluster.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jcluster.cluster.ExitStatus;
+import io.jcluster.cluster.ListenException;
+import io.jcluster.cluster.SchedulingPolicy;
+import io.jcluster.cluster.Worker;
+import io.jcluster.cluster.WorkerState;
+import io.jcluster.internal.Exit;
+import io.jcluster.internal.Listeners;
+import io.jcluster.ipc.Codec;
+import io.jcluster.ipc.Json;
+import io.jcluster.ipc.Message;
+import io.jcluster.ipc.Message.Ack;
+import io.jcluster.ipc.Message.Disconnect;
+import io.jcluster.ipc.Message.Disconnecting;
+import io.jcluster.ipc.Message.Hello;
+import io.jcluster.ipc.Message.ListenReply;
+import io.jcluster.ipc.Message.ListenRequest;
+import io.jcluster.ipc.Message.Listening;
+import io.jcluster.ipc.Message.Refuse;
+import io.jcluster.ipc.Message.ServerClosed;
+import io.jcluster.ipc.Message.UserMessage;
+import io.jcluster.ipc.Message.Welcome;
+import io.jcluster.net.Transport;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketReadMode;
+import io.netty.channel.unix.FileDescriptor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Internal: the worker side of a cluster. It exists in a JVM the primary spawned (the environment holds the
+ * IPC socket path and a one-time token), connects two links to the primary, and serves {@code listen} for
+ * every {@link io.jcluster.cluster.NetServer} in this JVM.
+ *
+ * <p>Links: the control link carries frames both ways. On the fd link the primary sends only file
+ * descriptors (SCM_RIGHTS); the worker answers with {@link Ack} and {@link Refuse} frames, batched per read.
+ *
+ * <p>File descriptors received: under RR each is a connection; it is owned by the {@link ConnectionSink}
+ * serving its local port once {@code adopt} returns true, else closed here (the primary still holds its own
+ * copy and hands it to another worker). Under NONE each is a listening socket, owned by the sink whose listen
+ * it answers. The primary closes its copy of a connection when it reads our Ack.
+ *
+ * <p>When the control link closes the primary is gone (even by kill -9): the worker exits within a second.
+ */
+public final class WorkerRuntime {
+    public static final String ENV_IPC = "JCLUSTER_IPC";
+    public static final String ENV_TOKEN = "JCLUSTER_TOKEN";
+    public static final String ENV_ID = "JCLUSTER_WORKER_ID";
+    public static final String ENV_THREADS = "JCLUSTER_WORKER_THREADS";
+    private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
+    private static final long CONNECT_TIMEOUT_SECONDS = 10;
+
+    private static volatile WorkerRuntime current;
+
+    private final int id = Integer.parseInt(System.getenv(ENV_ID));
+    private final SchedulingPolicy policy = SchedulingPolicy.fromEnv(SchedulingPolicy.RR);
+    private final EventLoopGroup group;
+    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "jcluster-worker-events");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Self self = new Self();
+    private final AtomicInteger requestIds = new AtomicInteger();
+    private final Map<Integer, PendingListen> pending = new ConcurrentHashMap<>();
+    /** Servers by the local port they serve; only touched on the fd link's event loop after setup. */
+    private final Map<Integer, Server> servers = new ConcurrentHashMap<>();
+    /** NONE: listening sockets that arrived before their ListenReply, by port. Guarded by {@code this}. */
+    private final Map<Integer, EpollServerSocketChannel> arrivedListeners = new HashMap<>();
+    private final CompletableFuture<Void> welcomed = new CompletableFuture<>();
+    private volatile Channel control;
+    private volatile Channel fds;
+    private volatile boolean disconnecting;
+
+    private record PendingListen(String host, int port, ConnectionSink sink, CompletableFuture<InetSocketAddress> future) { }
+
+    private record Server(String host, int port, ConnectionSink sink) { }
+
+    private WorkerRuntime() {
+        Transport.requireEpoll();
+        String threads = System.getenv(ENV_THREADS);
+        group = Transport.newGroup(threads == null || threads.isBlank() ? 1 : Integer.parseInt(threads.trim()),
+                "jcluster-worker", false);
+    }
+
+    /** True when this JVM was started by a jcluster primary as a worker. */
+    public static boolean inWorker() {
+        return System.getenv(ENV_IPC) != null && System.getenv(ENV_TOKEN) != null && System.getenv(ENV_ID) != null;
+    }
+
+    /** The runtime of this worker, connected on first use; null outside a worker. */
+    public static WorkerRuntime current() {
+        WorkerRuntime r = current;
+        if (r != null || !inWorker()) {
+            return r;
+        }
+        synchronized (WorkerRuntime.class) {
+            if (current == null) {
+                WorkerRuntime created = new WorkerRuntime();
+                try {
+                    created.connect();
+                } catch (Exception e) {
+                    log.error("worker {} could not reach its primary at {}: {}; exiting", created.id,
+                            System.getenv(ENV_IPC), e.toString());
+                    Exit.now(1, 1000);
+                    throw new IllegalStateException("could not reach the primary", e);
+                }
+                installSignals(created);
+                current = created;
+            }
+            return current;
+        }
+    }
+
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    public Worker worker() {
+        return self;
+    }
+
+    private void connect() throws Exception {
+        String path = System.getenv(ENV_IPC);
+        String token = System.getenv(ENV_TOKEN);
+        long pid = ProcessHandle.current().pid();
+
+        EpollDomainSocketChannel c = new EpollDomainSocketChannel();
+        Codec.install(c.pipeline());
+        c.pipeline().addLast(new ControlHandler());
+        group.register(c).sync();
+        c.connect(new DomainSocketAddress(path)).sync();
+        control = c;
+        c.writeAndFlush(new Hello(token, pid, Message.Link.CONTROL)).sync();
+
+        EpollDomainSocketChannel f = new EpollDomainSocketChannel();
+        f.config().setOption(EpollChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS);
+        Codec.installEncoder(f.pipeline());
+        f.pipeline().addLast(new FdHandler());
+        group.register(f).sync();
+        f.connect(new DomainSocketAddress(path)).sync();
+        fds = f;
+        f.writeAndFlush(new Hello(token, pid, Message.Link.FDS)).sync();
+        // The primary welcomes us once both links are authenticated, so a listen never precedes the fd link.
+        welcomed.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Asks the primary to share host:port with this worker. */
+    public CompletableFuture<InetSocketAddress> listen(String host, int port, ConnectionSink sink) {
+        CompletableFuture<InetSocketAddress> future = new CompletableFuture<>();
+        if (disconnecting) {
+            future.completeExceptionally(new ListenException(host, port, "EINVAL", "the worker is disconnecting"));
+            return future;
+        }
+        int requestId = requestIds.incrementAndGet();
+        pending.put(requestId, new PendingListen(host, port, sink, future));
+        control.writeAndFlush(new ListenRequest(requestId, host, port)).addListener(f -> {
+            if (!f.isSuccess() && pending.remove(requestId) != null) {
+                future.completeExceptionally(ListenException.of(host, port, f.cause()));
+            }
+        });
+        return future;
+    }
+
+    /** A server of this worker closed: the primary hands it no more connections. */
+    public void serverClosed(ConnectionSink sink) {
+        for (Map.Entry<Integer, Server> e : servers.entrySet()) {
+            Server s = e.getValue();
+            if (s.sink() == sink) {
+                servers.remove(e.getKey(), s);
+                Channel c = control;
+                if (c != null && c.isActive()) {
+                    c.writeAndFlush(new ServerClosed(s.host(), s.port()));
+                }
+            }
+        }
+    }
+
+    private void onListenReply(ListenReply reply) {
+        PendingListen p = pending.remove(reply.requestId());
+        if (p == null) {
+            log.warn("listen reply for unknown request {}", reply.requestId());
+            return;
+        }
+        if (!reply.ok()) {
+            p.future().completeExceptionally(new ListenException(p.host(), p.port(), reply.errorCode(), reply.errorDetail()));
+            return;
+        }
+        InetSocketAddress bound = new InetSocketAddress(reply.host(), reply.port());
+        servers.put(reply.port(), new Server(p.host(), p.port(), p.sink()));
+        if (reply.fdFollows()) {
+            EpollServerSocketChannel listener;
+            synchronized (this) {
+                listener = arrivedListeners.remove(reply.port());
+                if (listener == null) {
+                    pending.put(-reply.port() - 1, p); // parked until the listening socket arrives
+                    return;
+                }
+            }
+            p.sink().adoptListener(listener);
+        }
+        listening(p, bound);
+    }
+
+    private void listening(PendingListen p, InetSocketAddress bound) {
+        p.future().complete(bound);
+        control.writeAndFlush(new Listening(bound.getHostString(), bound.getPort()));
+    }
+
+    private void onListener(FileDescriptor fd) {
+        EpollServerSocketChannel listener = new EpollServerSocketChannel(fd.intValue());
+        int port = listener.localAddress().getPort();
+        PendingListen p;
+        synchronized (this) {
+            p = pending.remove(-port - 1);
+            if (p == null) {
+                arrivedListeners.put(port, listener);
+                return;
+            }
+        }
+        p.sink().adoptListener(listener);
+        listening(p, listener.localAddress());
+    }
+
+    /** Closes every server, lets in-flight requests finish, then exits. */
+    public void disconnect(boolean askedByPrimary) {
+        synchronized (this) {
+            if (disconnecting) {
+                return;
+            }
+            disconnecting = true;
+        }
+        if (!askedByPrimary && control.isActive()) {
+            control.writeAndFlush(new Disconnecting());
+        }
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (Server s : servers.values()) {
+            closing.add(s.sink().close());
+        }
+        CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
+            if (err != null) {
+                log.warn("closing servers failed", err);
+            }
+            events.execute(() -> {
+                self.disconnectListeners.fire(Runnable::run);
+                control.close();
+                fds.close();
+                Exit.now(0, 1000);
+            });
+        });
+    }
+
+    private void primaryGone() {
+        log.info("worker {}: the primary went away; exiting", id);
+        events.execute(() -> self.disconnectListeners.fire(Runnable::run));
+        Exit.now(0, 900);
+    }
+
+    private static void installSignals(WorkerRuntime r) {
+        try {
+            // Ctrl-C reaches the whole process group: the primary drains the workers, so they ignore it.
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> { });
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> r.disconnect(false));
+        } catch (IllegalArgumentException e) {
+            log.warn("could not install signal handlers: {}", e.getMessage());
+        }
+    }
+
+    private final class ControlHandler extends SimpleChannelInboundHandler<Message> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
+            if (msg instanceof Welcome) {
+                welcomed.complete(null);
+            } else if (msg instanceof ListenReply r) {
+                onListenReply(r);
+            } else if (msg instanceof UserMessage u) {
+                events.execute(() -> {
+                    JsonNode node;
+                    try {
+                        node = Json.read(u.json());
+                    } catch (IOException e) {
+                        log.warn("dropped a malformed message from the primary: {}", e.getMessage());
+                        return;
+                    }
+                    self.messageListeners.fire(l -> l.accept(node));
+                });
+            } else if (msg instanceof Disconnect) {
+                disconnect(true);
+            } else {
+                log.warn("unexpected message from the primary: {}", msg);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            welcomed.completeExceptionally(new IOException("the primary closed the link"));
+            primaryGone();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.error("IPC link to the primary failed; exiting", cause);
+            ctx.close();
+        }
+    }
+
+    /** Reads file descriptors; acks (or refuses) them in runs, flushed once per read. */
+    private final class FdHandler extends ChannelInboundHandlerAdapter {
+        private int run;
+        private boolean runIsAck = true;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            FileDescriptor fd = (FileDescriptor) msg;
+            if (policy == SchedulingPolicy.NONE) {
+                onListener(fd);
+                return;
+            }
+            boolean taken = adopt(fd);
+            if (run > 0 && taken != runIsAck) {
+                ctx.write(runIsAck ? new Ack(run) : new Refuse(run));
+                run = 0;
+            }
+            runIsAck = taken;
+            run++;
+        }
+
+        private boolean adopt(FileDescriptor fd) {
+            EpollSocketChannel ch;
+            try {
+                ch = new EpollSocketChannel(fd.intValue());
+            } catch (RuntimeException e) {
+                log.warn("could not wrap a handed-over connection: {}", e.toString());
+                closeQuietly(fd);
+                return true; // nothing left to give back: the primary's copy is closed on ack
+            }
+            InetSocketAddress local = ch.localAddress();
+            Server s = local == null ? null : servers.get(local.getPort());
+            if (s != null && !disconnecting && s.sink().adopt(ch)) {
+                return true;
+            }
+            ch.unsafe().closeForcibly(); // our copy; the primary gives its own to another worker
+            return false;
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (run > 0) {
+                ctx.write(runIsAck ? new Ack(run) : new Refuse(run));
+                run = 0;
+            }
+            ctx.flush();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            primaryGone();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.error("fd link to the primary failed", cause);
+            ctx.close();
+        }
+    }
+
+    private static void closeQuietly(FileDescriptor fd) {
+        try {
+            fd.close();
+        } catch (IOException e) {
+            log.warn("could not close fd {}: {}", fd.intValue(), e.toString());
+        }
+    }
+
+    /** The current worker, as seen from inside it. */
+    private final class Self implements Worker {
+        final Listeners<Consumer<JsonNode>> messageListeners = new Listeners<>("message");
+        final Listeners<Runnable> disconnectListeners = new Listeners<>("disconnect");
+
+        @Override
+        public int id() {
+            return id;
+        }
+
+        @Override
+        public long pid() {
+            return ProcessHandle.current().pid();
+        }
+
+        @Override
+        public WorkerState state() {
+            return disconnecting ? WorkerState.DISCONNECTING : servers.isEmpty() ? WorkerState.ONLINE : WorkerState.LISTENING;
+        }
+
+        @Override
+        public boolean send(Object message) {
+            Channel c = control;
+            if (c == null || !c.isActive()) {
+                return false;
+            }
+            c.writeAndFlush(new UserMessage(Json.write(message)));
+            return true;
+        }
+
+        @Override
+        public void disconnect() {
+            WorkerRuntime.this.disconnect(false);
+        }
+
+        @Override
+        public void kill(String signal) {
+            int n = ExitStatus.signalNumber(signal);
+            try {
+                new ProcessBuilder("kill", "-" + n, Long.toString(pid())).inheritIO().start();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("could not signal myself", e);
+            }
+        }
+
+        @Override
+        public boolean isDead() {
+            return false;
+        }
+
+        @Override
+        public boolean isConnected() {
+            Channel c = control;
+            return c != null && c.isActive();
+        }
+
+        @Override
+        public boolean exitedAfterDisconnect() {
+            return disconnecting;
+        }
+
+        @Override
+        public Worker onOnline(Runnable listener) {
+            return this;
+        }
+
+        @Override
+        public Worker onListening(Consumer<InetSocketAddress> listener) {
+            return this;
+        }
+
+        @Override
+        public Worker onDisconnect(Runnable listener) {
+            disconnectListeners.add(listener);
+            return this;
+        }
+
+        @Override
+        public Worker onExit(Consumer<ExitStatus> listener) {
+            return this;
+        }
+
+        @Override
+        public Worker onMessage(Consumer<JsonNode> listener) {
+            messageListeners.add(listener);
+            return this;
+        }
+    }
+}

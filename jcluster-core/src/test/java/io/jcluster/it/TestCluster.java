@@ -1,0 +1,148 @@
+package io.jcluster.it;
+
+import io.jcluster.cluster.Cluster;
+import io.jcluster.cluster.ClusterSettings;
+import io.jcluster.cluster.NetServer;
+import io.jcluster.cluster.RestartPolicy;
+import io.jcluster.cluster.SchedulingPolicy;
+import io.jcluster.cluster.ServerClosing;
+import io.jcluster.cluster.Worker;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.string.StringDecoder;
+import io.netty.handler.codec.string.StringEncoder;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster program for the integration tests, run as a real process. The primary prints one line per event
+ * ({@code EVENT <name> <fields>}) and takes commands on stdin; each worker serves a line protocol on the
+ * shared port: {@code pid} answers the worker's pid, {@code slow MS} answers after MS milliseconds (without
+ * blocking the event loop), {@code block MS} blocks the worker's event loop.
+ *
+ * <p>Arguments: {@code PORT WORKERS POLICY(rr|none) RESTART(on|off) [HOST]}.
+ */
+public final class TestCluster {
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        if (Cluster.isPrimary()) {
+            primary(args, port);
+        } else {
+            worker(args.length > 4 ? args[4] : "", port);
+        }
+    }
+
+    private static void primary(String[] args, int port) throws Exception {
+        int n = Integer.parseInt(args[1]);
+        ClusterSettings s = new ClusterSettings()
+                .policy(SchedulingPolicy.parse(args[2]))
+                .restart(args[3].equals("on") ? RestartPolicy.BACKOFF : RestartPolicy.NEVER)
+                .shutdownTimeout(Duration.ofSeconds(5));
+        Cluster.setupPrimary(s);
+        Cluster.onFork(w -> event("fork", w.id(), w.pid()));
+        Cluster.onOnline(w -> event("online", w.id(), w.pid()));
+        Cluster.onListening((w, a) -> event("listening", w.id(), a.getPort()));
+        Cluster.onDisconnect(w -> event("disconnect", w.id()));
+        Cluster.onExit((w, st) -> event("exit", w.id(), w.pid(), st.code(), st.signal(), w.exitedAfterDisconnect()));
+        Cluster.onMessage((w, m) -> event("message", w.id(), m.toString()));
+        event("primary", ProcessHandle.current().pid());
+        for (int i = 0; i < n; i++) {
+            Cluster.fork();
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            String[] c = line.trim().split(" ", 3);
+            Worker w = c.length > 1 && !c[0].equals("fork") ? Cluster.workers().get(Integer.parseInt(c[1])) : null;
+            switch (c[0]) {
+                case "fork" -> Cluster.fork(c.length > 1 ? Map.of("TEST_ENV", c[1]) : Map.of());
+                case "disconnect" -> w.disconnect();
+                case "kill" -> w.kill(c[2]);
+                case "send" -> w.send(io.jcluster.ipc.Json.MAPPER.readTree(c[2]));
+                case "shutdown" -> Cluster.shutdown(Duration.ofSeconds(5)).thenRun(() -> event("stopped"));
+                case "workers" -> event("workers", Cluster.workers().keySet());
+                default -> event("unknown-command", line);
+            }
+        }
+    }
+
+    private static void worker(String host, int port) {
+        Worker self = Cluster.worker();
+        self.onMessage(m -> self.send(Map.of("echo", m, "from", self.id())));
+        NetServer server = NetServer.create(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new LineBasedFrameDecoder(1024), new StringDecoder(StandardCharsets.UTF_8),
+                        new StringEncoder(StandardCharsets.UTF_8), new LineHandler());
+            }
+        });
+        server.listen(host, port).whenComplete((addr, err) -> {
+            if (err != null) {
+                System.out.println("LISTEN-ERROR " + err.getMessage());
+                self.send(Map.of("listenError", err.getMessage()));
+            } else {
+                System.out.println("WORKER " + self.id() + " " + self.pid() + " listening " + addr.getPort());
+            }
+        });
+        String env = System.getenv("TEST_ENV");
+        if (env != null) {
+            self.send(Map.of("env", env));
+        }
+    }
+
+    private static final class LineHandler extends SimpleChannelInboundHandler<String> {
+        private boolean busy;
+        private boolean closing;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, String line) throws Exception {
+            String[] c = line.trim().split(" ");
+            switch (c[0]) {
+                case "pid" -> ctx.writeAndFlush(ProcessHandle.current().pid() + "\n");
+                case "slow" -> {
+                    busy = true;
+                    ctx.executor().schedule(() -> {
+                        busy = false;
+                        ctx.writeAndFlush(ProcessHandle.current().pid() + "\n");
+                        if (closing) {
+                            ctx.close();
+                        }
+                    }, Long.parseLong(c[1]), TimeUnit.MILLISECONDS);
+                }
+                case "block" -> {
+                    Thread.sleep(Long.parseLong(c[1]));
+                    ctx.writeAndFlush("unblocked\n");
+                }
+                case "exit" -> System.exit(Integer.parseInt(c[1]));
+                default -> ctx.writeAndFlush("unknown " + line + "\n");
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == ServerClosing.INSTANCE) {
+                closing = true;
+                if (!busy) {
+                    ctx.close();
+                }
+            }
+        }
+    }
+
+    static void event(String name, Object... fields) {
+        StringBuilder b = new StringBuilder("EVENT ").append(name);
+        for (Object f : fields) {
+            b.append(' ').append(f);
+        }
+        System.out.println(b);
+    }
+
+}
