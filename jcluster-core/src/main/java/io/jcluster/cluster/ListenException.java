@@ -42,7 +42,7 @@ public final class ListenException extends IOException {
         if (cause instanceof ListenException le) {
             return le;
         }
-        String msg = String.valueOf(cause.getMessage());
+        String msg = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         String lower = msg.toLowerCase(java.util.Locale.ROOT);
         String code;
         if (lower.contains("address already in use")) {

@@ -7,8 +7,9 @@ import java.util.Set;
  * A worker's lifecycle. Only the transitions below are legal; DEAD is terminal.
  * <pre>
  * SPAWNED ──links up──▶ ONLINE ──first listen──▶ LISTENING
- *    │                    └──── disconnect ────────┴──▶ DISCONNECTING
- *    └──────────── process exit, from any state ────────────▶ DEAD
+ *    │                    │                          │
+ *    └──── disconnect ────┴──────── disconnect ──────┴──▶ DISCONNECTING
+ *    (every state but DEAD) ──── process exit ────────────▶ DEAD
  * </pre>
  */
 public enum WorkerState {

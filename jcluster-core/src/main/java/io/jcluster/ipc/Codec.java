@@ -40,7 +40,7 @@ public final class Codec {
 
     /** Installs the frame decoder, message decoder and encoder at the head of a link's pipeline. */
     public static void install(ChannelPipeline p) {
-        p.addLast("frames", new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, 4, 0, 4));
+        p.addLast("frames", new LengthFieldBasedFrameDecoder(MAX_FRAME + 4, 0, 4, 0, 4));
         p.addLast("decoder", new Decoder());
         p.addLast("encoder", ENCODER);
     }
@@ -60,9 +60,18 @@ public final class Codec {
         }
     }
 
-    /** Writes one whole frame. */
+    /** Writes one whole frame, or nothing when the message cannot be encoded. */
     public static void writeFrame(Message msg, ByteBuf out) {
         int start = out.writerIndex();
+        try {
+            writeBody(msg, out, start);
+        } catch (RuntimeException e) {
+            out.writerIndex(start);
+            throw e;
+        }
+    }
+
+    private static void writeBody(Message msg, ByteBuf out, int start) {
         out.writeInt(0);
         if (msg instanceof Hello h) {
             out.writeByte(HELLO);
@@ -105,7 +114,6 @@ public final class Codec {
         }
         int length = out.writerIndex() - start - 4;
         if (length > MAX_FRAME) {
-            out.writerIndex(start);
             throw new IllegalArgumentException("message of " + length + " bytes is larger than " + MAX_FRAME);
         }
         out.setInt(start, length);

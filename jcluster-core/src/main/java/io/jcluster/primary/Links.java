@@ -146,7 +146,7 @@ final class Links {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            worker.dropForBadInput("bad control frame: " + cause);
+            worker.dropForBadInput("malformed frame on the control link: " + cause.getMessage());
         }
     }
 
@@ -178,7 +178,7 @@ final class Links {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            link.worker.dropForBadInput("bad fd link frame: " + cause);
+            link.worker.dropForBadInput("malformed frame on the fd link: " + cause.getMessage());
         }
     }
 }

@@ -358,10 +358,10 @@ public final class Primary {
         if (!w.exitedAfterDisconnect() && !stopping && settings.restart().enabled()) {
             afterCrash(w.slot, w.uptimeMillis(), "worker " + w.id() + " (pid " + w.pid() + ") exited with " + status);
         }
-        keepAlive.release();
         if (stopping && workers.isEmpty()) {
-            finishStop();
+            finishStop(); // before the release below: callbacks on the stop may still need a live JVM
         }
+        keepAlive.release();
     }
 
     private void afterCrash(WorkerHandle.Slot slot, long uptimeMillis, String what) {

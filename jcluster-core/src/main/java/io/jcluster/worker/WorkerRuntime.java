@@ -95,6 +95,8 @@ public final class WorkerRuntime {
     private volatile Channel control;
     private volatile Channel fds;
     private volatile boolean disconnecting;
+    private boolean disconnected;
+    private boolean exiting;
 
     private record PendingListen(String host, int port, ConnectionSink sink, CompletableFuture<InetSocketAddress> future) { }
 
@@ -267,6 +269,9 @@ public final class WorkerRuntime {
             }
             events.execute(() -> {
                 self.disconnectListeners.fire(Runnable::run);
+                synchronized (this) {
+                    disconnected = true;
+                }
                 control.close();
                 fds.close();
                 Exit.now(0, 1000);
@@ -274,7 +279,17 @@ public final class WorkerRuntime {
         });
     }
 
-    private void primaryGone() {
+    /** A link closed. Unless we closed it ourselves after a disconnect, the primary is gone: exit now. */
+    private void linkClosed() {
+        synchronized (this) {
+            if (exiting) {
+                return;
+            }
+            exiting = true;
+            if (disconnected) {
+                return; // disconnect() closed the links and is exiting already
+            }
+        }
         log.info("worker {}: the primary went away; exiting", id);
         events.execute(() -> self.disconnectListeners.fire(Runnable::run));
         Exit.now(0, 900);
@@ -318,7 +333,7 @@ public final class WorkerRuntime {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             welcomed.completeExceptionally(new IOException("the primary closed the link"));
-            primaryGone();
+            linkClosed();
         }
 
         @Override
@@ -378,7 +393,7 @@ public final class WorkerRuntime {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            primaryGone();
+            linkClosed();
         }
 
         @Override

@@ -76,7 +76,12 @@ public final class TestCluster {
 
     private static void worker(String host, int port) {
         Worker self = Cluster.worker();
-        self.onMessage(m -> self.send(Map.of("echo", m, "from", self.id())));
+        self.onMessage(m -> {
+            Map<String, Object> reply = new java.util.LinkedHashMap<>();
+            reply.put("echo", m);
+            reply.put("from", self.id());
+            self.send(reply);
+        });
         NetServer server = NetServer.create(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -122,6 +127,14 @@ public final class TestCluster {
                     ctx.writeAndFlush("unblocked\n");
                 }
                 case "exit" -> System.exit(Integer.parseInt(c[1]));
+                case "garbage" -> {
+                    // A frame of an unknown type, written raw on the control link past the encoder.
+                    java.lang.reflect.Field f = io.jcluster.worker.WorkerRuntime.class.getDeclaredField("control");
+                    f.setAccessible(true);
+                    Channel control = (Channel) f.get(io.jcluster.worker.WorkerRuntime.current());
+                    control.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 2, 99, 1}));
+                    ctx.writeAndFlush("sent\n");
+                }
                 default -> ctx.writeAndFlush("unknown " + line + "\n");
             }
         }

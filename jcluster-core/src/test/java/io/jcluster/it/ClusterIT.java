@@ -1,0 +1,250 @@
+package io.jcluster.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Real primaries and worker JVMs on real ports: what a user of the cluster API sees. */
+@Timeout(120)
+class ClusterIT {
+
+    @Test
+    void twoWorkersAnswerOnOnePortWithDistinctPids() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "off")) {
+            Set<Long> forked = forkedPids(c, 2);
+            int port = c.awaitListening(2);
+            Set<Long> answered = new HashSet<>();
+            for (int i = 0; i < 10; i++) {
+                answered.add(Long.parseLong(LineClient.askOnce(port, "pid")));
+            }
+            assertThat(answered).isEqualTo(forked);
+        }
+    }
+
+    @Test
+    void roundRobinSplitsNewConnectionsEvenly() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "off")) {
+            forkedPids(c, 2);
+            int port = c.awaitListening(2);
+            Map<String, Integer> counts = new HashMap<>();
+            for (int i = 0; i < 1000; i++) {
+                counts.merge(LineClient.askOnce(port, "pid"), 1, Integer::sum);
+            }
+            assertThat(counts).hasSize(2);
+            assertThat(counts.values()).allSatisfy(n -> assertThat(n).isBetween(450, 550));
+        }
+    }
+
+    @Test
+    void policyNoneSharesTheListeningSocket() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "none", "off")) {
+            Set<Long> forked = forkedPids(c, 2);
+            int port = c.awaitListening(2);
+            for (int i = 0; i < 200; i++) {
+                assertThat(Long.parseLong(LineClient.askOnce(port, "pid"))).isIn(forked);
+            }
+            // The primary holds the listening socket but never accepts on it: the workers do.
+            assertThat(c.output()).contains("EVENT listening 1 " + port, "EVENT listening 2 " + port);
+        }
+    }
+
+    @Test
+    void killedWorkerReportsTheSignalAndIsReplaced() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "on")) {
+            Map<Integer, Long> pids = forkedIds(c, 2);
+            int port = c.awaitListening(2);
+            ProcessHandle.of(pids.get(1)).orElseThrow().destroyForcibly();
+            c.await("EVENT exit 1 " + pids.get(1) + " 137 SIGKILL false");
+            Matcher fork = c.await("EVENT fork 3 (\\d+)");
+            long replacement = Long.parseLong(fork.group(1));
+            c.await("EVENT listening 3 " + port);
+            Set<Long> answered = new HashSet<>();
+            for (int i = 0; i < 10; i++) {
+                answered.add(Long.parseLong(LineClient.askOnce(port, "pid")));
+            }
+            assertThat(answered).containsExactlyInAnyOrder(pids.get(2), replacement);
+        }
+    }
+
+    @Test
+    void withoutRestartADeadWorkerIsNotReplacedAndTheOthersServe() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "off")) {
+            Map<Integer, Long> pids = forkedIds(c, 2);
+            int port = c.awaitListening(2);
+            ProcessHandle.of(pids.get(2)).orElseThrow().destroyForcibly();
+            c.await("EVENT exit 2 .* SIGKILL false");
+            for (int i = 0; i < 20; i++) {
+                assertThat(Long.parseLong(LineClient.askOnce(port, "pid"))).isEqualTo(pids.get(1));
+            }
+            assertThat(c.output()).doesNotContain("EVENT fork 3");
+        }
+    }
+
+    @Test
+    void disconnectLetsASlowInFlightRequestFinish() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "off")) {
+            Map<Integer, Long> pids = forkedIds(c, 2);
+            int port = c.awaitListening(2);
+            try (LineClient slow = new LineClient(port)) {
+                long pid = Long.parseLong(slow.ask("pid"));
+                int id = pids.get(1) == pid ? 1 : 2;
+                slow.send("slow 1500");
+                c.command("disconnect " + id);
+                c.await("EVENT disconnect " + id, Duration.ofSeconds(10)).group();
+                // The in-flight request was answered before the worker went away.
+                assertThat(slow.read()).isEqualTo(Long.toString(pid));
+                assertThat(slow.read()).as("then the connection is closed").isNull();
+                c.await("EVENT exit " + id + " " + pid + " 0 null true");
+                // New connections go to the other worker meanwhile and after.
+                long other = pids.get(id == 1 ? 2 : 1);
+                for (int i = 0; i < 10; i++) {
+                    assertThat(Long.parseLong(LineClient.askOnce(port, "pid"))).isEqualTo(other);
+                }
+            }
+        }
+    }
+
+    @Test
+    void portInUseFailsTheWorkersListenWithEaddrinuse() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0);
+             ClusterProcess c = ClusterProcess.start(0 + taken.getLocalPort(), 1, "rr", "off")) {
+            Matcher m = c.await("LISTEN-ERROR (.*)");
+            assertThat(m.group(1)).contains("EADDRINUSE").contains(":" + taken.getLocalPort());
+            c.await("EVENT message 1 .*listenError.*EADDRINUSE");
+        }
+    }
+
+    @Test
+    void killingThePrimaryTakesEveryWorkerDownWithinOneSecond() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "off")) {
+            forkedPids(c, 2);
+            int port = c.awaitListening(2);
+            List<ProcessHandle> workers = c.descendants();
+            assertThat(workers).hasSize(2);
+            LineClient.askOnce(port, "pid");
+            long t0 = System.nanoTime();
+            c.process().destroyForcibly();
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> workers.stream().allMatch(w -> ClusterProcess.gone(w.pid())));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ms).as("workers gone after the primary's kill -9, in ms").isLessThanOrEqualTo(1000);
+            // and the port is free for a new cluster
+            try (ServerSocket again = new ServerSocket(port)) {
+                assertThat(again.getLocalPort()).isEqualTo(port);
+            }
+        }
+    }
+
+    @Test
+    void messagesGoBothWays() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 1, "rr", "off")) {
+            forkedPids(c, 1);
+            c.awaitListening(1);
+            c.command("send 1 {\"ping\":[1,2,3]}");
+            c.await("EVENT message 1 \\{\"echo\":\\{\"ping\":\\[1,2,3\\]\\},\"from\":1\\}");
+        }
+    }
+
+    @Test
+    void forkEnvironmentReachesTheWorker() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 0, "rr", "off")) {
+            c.command("fork blue");
+            c.await("EVENT message 1 \\{\"env\":\"blue\"\\}");
+        }
+    }
+
+    @Test
+    void aMalformedFrameDropsThatWorkerButNotThePrimary() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "on")) {
+            Map<Integer, Long> pids = forkedIds(c, 2);
+            int port = c.awaitListening(2);
+            long culprit;
+            try (LineClient client = new LineClient(port)) {
+                culprit = Long.parseLong(client.ask("pid"));
+                assertThat(client.ask("garbage")).isEqualTo("sent");
+            }
+            int id = pids.get(1) == culprit ? 1 : 2;
+            c.await("EVENT exit " + id + " " + culprit + " 137 SIGKILL");
+            c.await("EVENT listening 3 " + port);
+            assertThat(c.process().isAlive()).isTrue();
+            assertThat(c.output()).contains("malformed", "dropping worker " + id);
+            for (int i = 0; i < 10; i++) {
+                assertThat(LineClient.askOnce(port, "pid")).isNotEqualTo(Long.toString(culprit));
+            }
+        }
+    }
+
+    @Test
+    void noFdLeakInThePrimaryAfter10000Connections() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "off")) {
+            forkedPids(c, 2);
+            int port = c.awaitListening(2);
+            for (int i = 0; i < 200; i++) {
+                LineClient.askOnce(port, "pid"); // warm up: lazily opened fds (epoll, pipes) are counted in the baseline
+            }
+            int before = ClusterProcess.openFds(c.pid());
+            for (int i = 0; i < 10_000; i++) {
+                LineClient.askOnce(port, "pid");
+            }
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(ClusterProcess.openFds(c.pid())).isLessThanOrEqualTo(before));
+        }
+    }
+
+    @Test
+    void shutdownDrainsAndExits() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "on")) {
+            forkedPids(c, 2);
+            int port = c.awaitListening(2);
+            try (LineClient slow = new LineClient(port)) {
+                long pid = Long.parseLong(slow.ask("pid"));
+                slow.send("slow 1000");
+                c.command("shutdown");
+                assertThat(slow.read()).isEqualTo(Long.toString(pid));
+            }
+            c.await("EVENT stopped");
+            assertThat(c.output()).doesNotContain("EVENT fork 3");
+        }
+    }
+
+    @Test
+    void sigtermOnThePrimaryStopsGracefullyWithStatusZero() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "on")) {
+            forkedPids(c, 2);
+            int port = c.awaitListening(2);
+            List<ProcessHandle> workers = c.descendants();
+            try (LineClient slow = new LineClient(port)) {
+                long pid = Long.parseLong(slow.ask("pid"));
+                slow.send("slow 800");
+                c.process().destroy(); // SIGTERM
+                assertThat(slow.read()).isEqualTo(Long.toString(pid));
+            }
+            assertThat(c.process().waitFor(15, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(c.process().exitValue()).isZero();
+            assertThat(workers).allSatisfy(w -> assertThat(w.isAlive()).isFalse());
+        }
+    }
+
+    private static Set<Long> forkedPids(ClusterProcess c, int n) throws InterruptedException {
+        return new HashSet<>(forkedIds(c, n).values());
+    }
+
+    private static Map<Integer, Long> forkedIds(ClusterProcess c, int n) throws InterruptedException {
+        Map<Integer, Long> pids = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            Matcher m = c.await("EVENT fork (\\d+) (\\d+)");
+            pids.put(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)));
+        }
+        return pids;
+    }
+}
