@@ -85,14 +85,20 @@ public final class NetServer {
         }
         listening = true;
         WorkerRuntime runtime = WorkerRuntime.current();
-        CompletableFuture<InetSocketAddress> result = runtime != null ? listenInCluster(runtime, h, port) : bind(h, port);
-        return result.whenComplete((addr, err) -> {
+        CompletableFuture<InetSocketAddress> bound = runtime != null ? listenInCluster(runtime, h, port) : bind(h, port);
+        // Complete the caller's future ourselves so a ListenException arrives unwrapped, after the state is set.
+        CompletableFuture<InetSocketAddress> result = new CompletableFuture<>();
+        bound.whenComplete((addr, err) -> {
             if (err != null) {
                 listening = false;
+                result.completeExceptionally(err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                        ? err.getCause() : err);
             } else {
                 address = addr;
+                result.complete(addr);
             }
         });
+        return result;
     }
 
     private CompletableFuture<InetSocketAddress> listenInCluster(WorkerRuntime runtime, String host, int port) {
@@ -102,13 +108,6 @@ public final class NetServer {
 
     private CompletableFuture<InetSocketAddress> bind(String host, int port) {
         CompletableFuture<InetSocketAddress> result = new CompletableFuture<>();
-        EventLoopGroup g = SharedGroup.acquire();
-        group = g;
-        standalone = true;
-        ServerChannel ch = Transport.newServerChannel();
-        ch.config().setOption(ChannelOption.SO_BACKLOG, 511);
-        ch.config().setOption(ChannelOption.SO_REUSEADDR, true);
-        ch.pipeline().addLast(new Acceptor());
         InetSocketAddress at;
         try {
             at = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
@@ -116,20 +115,39 @@ public final class NetServer {
                 throw new java.net.UnknownHostException(host);
             }
         } catch (Exception e) {
-            SharedGroup.release();
             result.completeExceptionally(ListenException.of(host, port, e));
             return result;
         }
+        EventLoopGroup g = SharedGroup.acquire();
+        group = g;
+        ServerChannel ch = Transport.newServerChannel();
+        ch.config().setOption(ChannelOption.SO_BACKLOG, 511);
+        ch.config().setOption(ChannelOption.SO_REUSEADDR, true);
+        ch.pipeline().addLast(new Acceptor());
         g.register(ch).addListener(reg -> {
             if (!reg.isSuccess()) {
+                ch.unsafe().closeForcibly();
                 SharedGroup.release();
                 result.completeExceptionally(ListenException.of(host, port, reg.cause()));
                 return;
             }
             ch.bind(at).addListener((ChannelFuture f) -> {
                 if (f.isSuccess()) {
-                    listener = ch;
-                    result.complete((InetSocketAddress) ch.localAddress());
+                    boolean closedMeanwhile;
+                    synchronized (NetServer.this) { // atomic with close(): it either sees the listener or we see it closing
+                        closedMeanwhile = closing;
+                        if (!closedMeanwhile) {
+                            standalone = true; // from now on close() releases the shared group, once
+                            listener = ch;
+                        }
+                    }
+                    if (closedMeanwhile) {
+                        ch.close();
+                        SharedGroup.release();
+                        result.completeExceptionally(new ListenException(host, port, "ECANCELED", "closed while binding"));
+                    } else {
+                        result.complete((InetSocketAddress) ch.localAddress());
+                    }
                 } else {
                     ch.close();
                     SharedGroup.release();
@@ -171,7 +189,9 @@ public final class NetServer {
             runtime.serverClosed(sink);
         }
         for (Channel c : connections) {
-            c.eventLoop().execute(() -> c.pipeline().fireUserEventTriggered(ServerClosing.INSTANCE));
+            if (c.isRegistered()) { // not yet registered: its registration listener tells it
+                c.eventLoop().execute(() -> c.pipeline().fireUserEventTriggered(ServerClosing.INSTANCE));
+            }
         }
         maybeClosed();
         return closed;

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /** Builds a worker's command line and environment, starts the process, and pipes its output when silent. */
 final class Spawner {
+    /** Extra JVM flags for every worker, appended after the configured ones (so they win). */
+    static final String ENV_JAVA_OPTS = "JCLUSTER_WORKER_JAVA_OPTS";
     private static final Logger log = LoggerFactory.getLogger(Spawner.class);
 
     private final ClusterSettings settings;
@@ -57,6 +59,10 @@ final class Spawner {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(settings.jvmArgs());
+        String extra = System.getenv(ENV_JAVA_OPTS);
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
         if (jar != null) {
             cmd.add("-jar");
             cmd.add(jar.toString());

@@ -1,0 +1,121 @@
+package io.jcluster.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code jcluster demo} as a user runs it: the seed's lines, the seed's answers, high availability. */
+@Timeout(120)
+class DemoIT {
+    @Test
+    void clusterPrintsTheSeedsLinesAndServesRoundRobin() throws Exception {
+        int port = CliProcess.freePort();
+        try (CliProcess demo = new CliProcess("demo", "--port", Integer.toString(port), "--workers", "2")) {
+            long primary = Long.parseLong(demo.await("^Primary process (\\d+) is running$").group(1));
+            assertThat(primary).isEqualTo(demo.process.pid());
+            Set<String> started = new HashSet<>();
+            started.add(demo.await("^Worker (\\d+) started$").group(1));
+            started.add(demo.await("^Worker (\\d+) started$").group(1));
+
+            List<String> pids = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                // a new connection each time, like repeated curl
+                RawHttp r = get(port);
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.headers().get("content-type")).startsWith("application/json");
+                assertThat(r.body()).matches("\\{\"message\":\"Hello from worker \\d+\"}");
+                pids.add(r.body().replaceAll("\\D", ""));
+            }
+            assertThat(new HashSet<>(pids)).isEqualTo(started);
+            for (int i = 1; i < pids.size(); i++) {
+                assertThat(pids.get(i)).as("round-robin: each answer from the other worker").isNotEqualTo(pids.get(i - 1));
+            }
+        }
+    }
+
+    @Test
+    void aKilledWorkerDiesLoudlyAndIsReplaced() throws Exception {
+        int port = CliProcess.freePort();
+        try (CliProcess demo = new CliProcess("demo", "--port", Integer.toString(port), "--workers", "2")) {
+            String victim = demo.await("^Worker (\\d+) started$").group(1);
+            String other = demo.await("^Worker (\\d+) started$").group(1);
+            new ProcessBuilder("kill", "-9", victim).start().waitFor();
+            demo.await("^Worker " + victim + " died$");
+            String replacement = demo.await("^Worker (\\d+) started$").group(1);
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                seen.add(get(port).body().replaceAll("\\D", ""));
+            }
+            assertThat(seen).containsExactlyInAnyOrder(other, replacement);
+        }
+    }
+
+    @Test
+    void ctrlCStopsEverythingAndLeavesNoProcess() throws Exception {
+        int port = CliProcess.freePort();
+        try (CliProcess demo = new CliProcess("demo", "--port", Integer.toString(port), "--workers", "2")) {
+            demo.await("^Worker (\\d+) started$");
+            demo.await("^Worker (\\d+) started$");
+            List<ProcessHandle> workers = demo.descendants();
+            assertThat(workers).hasSize(2);
+            assertThat(get(port).status()).isEqualTo(200);
+            demo.signal("INT");
+            assertThat(demo.process.waitFor(15, TimeUnit.SECONDS)).isTrue();
+            assertThat(demo.process.exitValue()).isZero();
+            for (ProcessHandle w : workers) {
+                w.onExit().get(10, TimeUnit.SECONDS);
+            }
+            try (ServerSocket again = new ServerSocket(port)) {
+                assertThat(again.getLocalPort()).as("the port is free again").isEqualTo(port);
+            }
+        }
+    }
+
+    @Test
+    void singleIsTheSeedsFirstStep() throws Exception {
+        int port = CliProcess.freePort();
+        try (CliProcess demo = new CliProcess("demo", "--single", "--port", Integer.toString(port))) {
+            demo.await("^Server started on port " + port + "$");
+            RawHttp r = get(port);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("{\"message\":\"Hello from Express server\"}");
+            assertThat(demo.descendants()).isEmpty();
+        }
+    }
+
+    @Test
+    void aPortInUseIsAClearErrorAndExitStatusOne() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0);
+             CliProcess demo = new CliProcess("demo", "--port", Integer.toString(taken.getLocalPort()), "--workers", "2")) {
+            demo.await("Error: .*EADDRINUSE.*" + taken.getLocalPort());
+            assertThat(demo.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(demo.process.exitValue()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void badArgumentsAreUsageErrors() throws Exception {
+        try (CliProcess cli = new CliProcess("demo", "--workers", "0")) {
+            cli.await("--workers must be at least 1");
+            assertThat(cli.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(cli.process.exitValue()).isEqualTo(ExitCode.USAGE.code());
+        }
+        try (CliProcess cli = new CliProcess("no-such-command")) {
+            cli.await("Unmatched argument.*no-such-command");
+            assertThat(cli.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(cli.process.exitValue()).isEqualTo(ExitCode.USAGE.code());
+        }
+    }
+
+    private static RawHttp get(int port) throws Exception {
+        return RawHttp.get(port, "/");
+    }
+}

@@ -1,0 +1,153 @@
+package io.jcluster.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Limits and timeouts of an {@link App}, read once by {@link App#create(HttpOptions)}; later changes to this
+ * object do not affect an app already created. Setters return {@code this}. A timeout of
+ * {@link Duration#ZERO} disables it.
+ *
+ * <pre>{@code
+ * App app = App.create(new HttpOptions().maxBodySize(10 << 20).keepAliveTimeout(Duration.ofSeconds(30)));
+ * }</pre>
+ */
+public final class HttpOptions {
+    /** Longest request line (method, target, version): 8 KiB. Longer gets 414 and the connection is closed. */
+    public static final int DEFAULT_MAX_REQUEST_LINE = 8 * 1024;
+    /** Most bytes of header lines: 16 KiB. More gets 431 and the connection is closed. */
+    public static final int DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+    /** Largest request body: 1 MiB. Larger gets 413 and the connection is closed. */
+    public static final int DEFAULT_MAX_BODY_SIZE = 1024 * 1024;
+    /** How long an idle keep-alive connection is kept open between requests: 5 s, like Node. */
+    public static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long a client has from its first byte (or from connecting) to the end of the request headers: 10 s.
+     * Exceeding it gets 408 and the connection is closed.
+     */
+    public static final Duration DEFAULT_HEADERS_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a client has from its first byte (or from connecting) to the end of the whole request: 30 s. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    private int maxRequestLine = DEFAULT_MAX_REQUEST_LINE;
+    private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
+    private int maxBodySize = DEFAULT_MAX_BODY_SIZE;
+    private Duration keepAliveTimeout = DEFAULT_KEEP_ALIVE_TIMEOUT;
+    private Duration headersTimeout = DEFAULT_HEADERS_TIMEOUT;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private ObjectMapper objectMapper;
+
+    /** Options with every default. */
+    public HttpOptions() {
+    }
+
+    HttpOptions(HttpOptions o) {
+        maxRequestLine = o.maxRequestLine;
+        maxHeaderSize = o.maxHeaderSize;
+        maxBodySize = o.maxBodySize;
+        keepAliveTimeout = o.keepAliveTimeout;
+        headersTimeout = o.headersTimeout;
+        requestTimeout = o.requestTimeout;
+        objectMapper = o.objectMapper;
+    }
+
+    /** Longest request line in bytes; see {@link #DEFAULT_MAX_REQUEST_LINE}. */
+    public HttpOptions maxRequestLine(int bytes) {
+        maxRequestLine = positive(bytes, "maxRequestLine");
+        return this;
+    }
+
+    /** Most bytes of all header lines together; see {@link #DEFAULT_MAX_HEADER_SIZE}. */
+    public HttpOptions maxHeaderSize(int bytes) {
+        maxHeaderSize = positive(bytes, "maxHeaderSize");
+        return this;
+    }
+
+    /** Largest request body in bytes; see {@link #DEFAULT_MAX_BODY_SIZE}. */
+    public HttpOptions maxBodySize(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("maxBodySize must be >= 0: " + bytes);
+        }
+        maxBodySize = bytes;
+        return this;
+    }
+
+    /** Idle time after which a keep-alive connection is closed; see {@link #DEFAULT_KEEP_ALIVE_TIMEOUT}. */
+    public HttpOptions keepAliveTimeout(Duration timeout) {
+        keepAliveTimeout = duration(timeout, "keepAliveTimeout");
+        return this;
+    }
+
+    /** Time allowed to receive the request headers; see {@link #DEFAULT_HEADERS_TIMEOUT}. */
+    public HttpOptions headersTimeout(Duration timeout) {
+        headersTimeout = duration(timeout, "headersTimeout");
+        return this;
+    }
+
+    /** Time allowed to receive the whole request, body included; see {@link #DEFAULT_REQUEST_TIMEOUT}. */
+    public HttpOptions requestTimeout(Duration timeout) {
+        requestTimeout = duration(timeout, "requestTimeout");
+        return this;
+    }
+
+    /**
+     * The Jackson mapper used by {@link Request#json()} and {@link Response#json(Object)}; by default one
+     * shared {@code new ObjectMapper()}. It must not be reconfigured once the app serves requests.
+     */
+    public HttpOptions objectMapper(ObjectMapper mapper) {
+        objectMapper = Objects.requireNonNull(mapper, "mapper");
+        return this;
+    }
+
+    public int maxRequestLine() {
+        return maxRequestLine;
+    }
+
+    public int maxHeaderSize() {
+        return maxHeaderSize;
+    }
+
+    public int maxBodySize() {
+        return maxBodySize;
+    }
+
+    public Duration keepAliveTimeout() {
+        return keepAliveTimeout;
+    }
+
+    public Duration headersTimeout() {
+        return headersTimeout;
+    }
+
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /** The mapper set with {@link #objectMapper(ObjectMapper)}, or null for the shared default. */
+    public ObjectMapper objectMapper() {
+        return objectMapper;
+    }
+
+    private static int positive(int v, String name) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0: " + v);
+        }
+        return v;
+    }
+
+    private static Duration duration(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative: " + d);
+        }
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return "HttpOptions{maxRequestLine=" + maxRequestLine + ", maxHeaderSize=" + maxHeaderSize
+                + ", maxBodySize=" + maxBodySize + ", keepAliveTimeout=" + keepAliveTimeout
+                + ", headersTimeout=" + headersTimeout + ", requestTimeout=" + requestTimeout + '}';
+    }
+}

@@ -1,0 +1,184 @@
+package io.jcluster.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.util.AsciiString;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The response to the request being handled, like Express's {@code res}. Set the status and headers, then
+ * send exactly once with {@link #json}, {@link #send(String)}, {@link #send(byte[])} or {@link #end()}; a
+ * second send throws {@link IllegalStateException}. Every body is sent with {@code Content-Length}; HEAD
+ * requests get the headers of the body without the body; 204 and 304 are sent without body or length.
+ * {@code Connection: close} set here is honoured (the connection closes after this response). Not
+ * thread-safe: use it on the event loop that called the handler, before the handler returns.
+ */
+public final class Response {
+    static final AsciiString JSON_UTF8 = AsciiString.cached("application/json; charset=utf-8");
+    static final AsciiString TEXT_UTF8 = AsciiString.cached("text/plain; charset=utf-8");
+    static final AsciiString OCTET_STREAM = AsciiString.cached("application/octet-stream");
+    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValueValidation(true);
+    private static final Map<String, String> TYPES = Map.of(
+            "json", JSON_UTF8.toString(),
+            "text", TEXT_UTF8.toString(),
+            "txt", TEXT_UTF8.toString(),
+            "html", "text/html; charset=utf-8",
+            "xml", "application/xml; charset=utf-8",
+            "js", "text/javascript; charset=utf-8",
+            "css", "text/css; charset=utf-8",
+            "bin", OCTET_STREAM.toString());
+
+    private final HttpServerHandler conn;
+    private final Request req;
+    private final ByteBufAllocator alloc;
+    private final ObjectMapper mapper;
+    private final HttpHeaders headers = HEADERS.newHeaders();
+    private int status = 200;
+    private boolean sent;
+
+    Response(HttpServerHandler conn, Request req, ByteBufAllocator alloc, ObjectMapper mapper) {
+        this.conn = conn;
+        this.req = req;
+        this.alloc = alloc;
+        this.mapper = mapper;
+    }
+
+    /** Sets the status code (200-999; 200 by default); returns this. */
+    public Response status(int code) {
+        if (code < 200 || code > 999) {
+            throw new IllegalArgumentException("status must be 200-999: " + code);
+        }
+        status = code;
+        return this;
+    }
+
+    /** The status code set so far. */
+    public int status() {
+        return status;
+    }
+
+    /**
+     * Sets a response header, replacing any value it had; a null value removes it. Names and values are
+     * validated (no control characters), so a header cannot be smuggled in. Returns this.
+     */
+    public Response header(String name, String value) {
+        if (value == null) {
+            headers.remove(name);
+        } else {
+            headers.set(name, value);
+        }
+        return this;
+    }
+
+    /** The value of a response header set so far, or null. */
+    public String header(String name) {
+        return headers.get(name);
+    }
+
+    /**
+     * Sets {@code Content-Type}: a media type such as {@code "text/html"}, or one of the short names json,
+     * text, txt, html, xml, js, css, bin. Returns this.
+     */
+    public Response type(String contentType) {
+        String t = contentType.indexOf('/') >= 0 ? contentType : TYPES.get(contentType.toLowerCase(Locale.ROOT));
+        if (t == null) {
+            throw new IllegalArgumentException("unknown content type: " + contentType);
+        }
+        headers.set(HttpHeaderNames.CONTENT_TYPE, t);
+        return this;
+    }
+
+    /**
+     * Sends {@code value} serialized by Jackson, with {@code Content-Type: application/json; charset=utf-8}
+     * unless a type was set. A value Jackson cannot serialize throws IllegalArgumentException before
+     * anything is sent.
+     */
+    public void json(Object value) {
+        checkNotSent();
+        ByteBuf buf = alloc.buffer();
+        try (OutputStream out = new ByteBufOutputStream(buf)) {
+            mapper.writeValue(out, value);
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw new IllegalArgumentException("cannot serialize " + (value == null ? null : value.getClass().getName())
+                    + " as JSON: " + e.getMessage(), e);
+        }
+        finish(buf, JSON_UTF8);
+    }
+
+    /**
+     * Sends {@code text} encoded as UTF-8, with {@code Content-Type: text/plain; charset=utf-8} unless a type
+     * was set (then {@code ; charset=utf-8} is added to it when it names no charset).
+     */
+    public void send(String text) {
+        checkNotSent();
+        String type = headers.get(HttpHeaderNames.CONTENT_TYPE);
+        if (type != null && !type.toLowerCase(Locale.ROOT).contains("charset=")) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, type + "; charset=utf-8");
+        }
+        ByteBuf buf;
+        if (text.isEmpty()) {
+            buf = Unpooled.EMPTY_BUFFER;
+        } else {
+            buf = alloc.buffer(ByteBufUtil.utf8Bytes(text));
+            ByteBufUtil.writeUtf8(buf, text);
+        }
+        finish(buf, TEXT_UTF8);
+    }
+
+    /**
+     * Sends {@code bytes} as they are, with {@code Content-Type: application/octet-stream} unless a type was
+     * set. The array is not copied: do not change it afterwards.
+     */
+    public void send(byte[] bytes) {
+        checkNotSent();
+        finish(bytes.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes), OCTET_STREAM);
+    }
+
+    /** Sends the response without a body ({@code Content-Length: 0}). */
+    public void end() {
+        checkNotSent();
+        finish(Unpooled.EMPTY_BUFFER, null);
+    }
+
+    /** True once the response was sent. */
+    public boolean isSent() {
+        return sent;
+    }
+
+    private void checkNotSent() {
+        if (sent) {
+            throw new IllegalStateException("the response to " + req + " was already sent");
+        }
+    }
+
+    private void finish(ByteBuf body, CharSequence defaultType) {
+        if (sent) {
+            body.release();
+            checkNotSent();
+        }
+        sent = true;
+        if (defaultType != null && !headers.contains(HttpHeaderNames.CONTENT_TYPE)) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, defaultType);
+        }
+        conn.send(req, status, headers, body);
+    }
+
+    /** The default error answer: {@code status} and {@code {"error":message}} as JSON, whatever type was set. */
+    void sendError(int code, String message) {
+        status = code;
+        headers.set(HttpHeaderNames.CONTENT_TYPE, JSON_UTF8);
+        json(Map.of("error", message));
+    }
+}
