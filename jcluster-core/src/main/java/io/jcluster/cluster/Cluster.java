@@ -124,6 +124,14 @@ public final class Cluster {
         primary().messageListeners.add(listener);
     }
 
+    /**
+     * A worker's event loop has not answered heartbeats for the configured timeout (a blocked loop, a long GC,
+     * a hung JVM). Reported once per episode; what to do (dump threads, kill) is the listener's choice.
+     */
+    public static void onUnresponsive(BiConsumer<Worker, Duration> listener) {
+        primary().unresponsiveListeners.add(listener);
+    }
+
     public static void onSetup(Consumer<ClusterSettings> listener) {
         primary().setupListeners.add(listener);
     }

@@ -40,6 +40,9 @@ public final class ClusterSettings {
     private Duration shutdownTimeout = Duration.ofSeconds(10);
     private boolean handleSignals = true;
     private int window = 64;
+    private Duration heartbeatInterval = Duration.ofSeconds(1);
+    private Duration heartbeatTimeout = Duration.ofSeconds(10);
+    private OutputListener output;
 
     public ClusterSettings() {
     }
@@ -59,6 +62,9 @@ public final class ClusterSettings {
         c.shutdownTimeout = shutdownTimeout;
         c.handleSignals = handleSignals;
         c.window = window;
+        c.heartbeatInterval = heartbeatInterval;
+        c.heartbeatTimeout = heartbeatTimeout;
+        c.output = output;
         return c;
     }
 
@@ -142,6 +148,37 @@ public final class ClusterSettings {
         }
         this.window = window;
         return this;
+    }
+
+    /**
+     * Every {@code interval} the primary pings each worker's event loop; one silent for {@code timeout} is
+     * reported once to {@link Cluster#onUnresponsive} (the primary does nothing else by itself). Defaults 1 s, 10 s.
+     */
+    public ClusterSettings heartbeat(Duration interval, Duration timeout) {
+        if (interval.isZero() || interval.isNegative() || timeout.compareTo(interval) < 0) {
+            throw new IllegalArgumentException("heartbeat interval must be positive and not above the timeout");
+        }
+        this.heartbeatInterval = interval;
+        this.heartbeatTimeout = timeout;
+        return this;
+    }
+
+    /** Workers' output goes, line by line, to this listener (implies piped output) instead of the console. */
+    public ClusterSettings output(OutputListener listener) {
+        this.output = listener;
+        return this;
+    }
+
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    public Duration heartbeatTimeout() {
+        return heartbeatTimeout;
+    }
+
+    public OutputListener output() {
+        return output;
     }
 
     public String mainClass() {

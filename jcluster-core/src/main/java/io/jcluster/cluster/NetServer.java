@@ -3,6 +3,7 @@ package io.jcluster.cluster;
 import io.jcluster.net.SharedGroup;
 import io.jcluster.net.Transport;
 import io.jcluster.worker.ConnectionSink;
+import io.jcluster.worker.Counters;
 import io.jcluster.worker.WorkerRuntime;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -229,10 +230,12 @@ public final class NetServer {
         }
         child.pipeline().addLast(initializer);
         open.incrementAndGet();
+        Counters.connectionOpened();
         connections.add(child);
         child.closeFuture().addListener(f -> {
             connections.remove(child);
             open.decrementAndGet();
+            Counters.connectionClosed();
             maybeClosed();
         });
         group.register(child).addListener(f -> {

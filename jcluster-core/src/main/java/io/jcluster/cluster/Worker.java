@@ -41,6 +41,9 @@ public interface Worker {
     /** True when the worker exited because of {@link #disconnect()} or {@link #kill}, not by itself. */
     boolean exitedAfterDisconnect();
 
+    /** Connections and requests as of the last heartbeat (in a worker: now). */
+    WorkerStats stats();
+
     /** The IPC channel is up (primary only). */
     Worker onOnline(Runnable listener);
 

@@ -6,6 +6,8 @@ import io.jcluster.ipc.Message.Disconnecting;
 import io.jcluster.ipc.Message.Hello;
 import io.jcluster.ipc.Message.ListenReply;
 import io.jcluster.ipc.Message.ListenRequest;
+import io.jcluster.ipc.Message.Ping;
+import io.jcluster.ipc.Message.Pong;
 import io.jcluster.ipc.Message.Listening;
 import io.jcluster.ipc.Message.Refuse;
 import io.jcluster.ipc.Message.ServerClosed;
@@ -33,7 +35,8 @@ public final class Codec {
     public static final int MAX_FRAME = 8 * 1024 * 1024;
 
     static final byte HELLO = 1, WELCOME = 2, LISTEN_REQUEST = 3, LISTEN_REPLY = 4, LISTENING = 5,
-            SERVER_CLOSED = 6, ACK = 7, REFUSE = 8, USER = 9, DISCONNECT = 10, DISCONNECTING = 11;
+            SERVER_CLOSED = 6, ACK = 7, REFUSE = 8, USER = 9, DISCONNECT = 10, DISCONNECTING = 11, PING = 12,
+            PONG = 13;
 
     private Codec() {
     }
@@ -109,6 +112,10 @@ public final class Codec {
             out.writeByte(DISCONNECT);
         } else if (msg instanceof Disconnecting) {
             out.writeByte(DISCONNECTING);
+        } else if (msg instanceof Ping p) {
+            out.writeByte(PING).writeLong(p.seq());
+        } else if (msg instanceof Pong p) {
+            out.writeByte(PONG).writeLong(p.seq()).writeLong(p.connections()).writeLong(p.requests());
         } else {
             throw new IllegalArgumentException("not a message: " + msg);
         }
@@ -136,6 +143,8 @@ public final class Codec {
                 case USER -> new UserMessage(ByteBufUtil.getBytes(in, in.readerIndex(), in.readableBytes()));
                 case DISCONNECT -> new Disconnect();
                 case DISCONNECTING -> new Disconnecting();
+                case PING -> new Ping(in.readLong());
+                case PONG -> new Pong(in.readLong(), in.readLong(), in.readLong());
                 default -> throw new CorruptedFrameException("unknown message type " + type);
             };
             if (m instanceof UserMessage) {

@@ -5,8 +5,8 @@ package io.jcluster.ipc;
  * length-prefixed frames ({@link Codec}); user messages carry JSON bytes.
  *
  * <p>Worker to primary: {@link Hello}, {@link ListenRequest}, {@link Listening}, {@link ServerClosed},
- * {@link Ack}, {@link Refuse}, {@link UserMessage}, {@link Disconnecting}.
- * Primary to worker: {@link Welcome}, {@link ListenReply}, {@link UserMessage}, {@link Disconnect}.
+ * {@link Ack}, {@link Refuse}, {@link UserMessage}, {@link Disconnecting}, {@link Pong}.
+ * Primary to worker: {@link Welcome}, {@link ListenReply}, {@link UserMessage}, {@link Disconnect}, {@link Ping}.
  */
 public sealed interface Message {
 
@@ -81,4 +81,10 @@ public sealed interface Message {
 
     /** The worker started disconnecting by itself. */
     record Disconnecting() implements Message { }
+
+    /** A heartbeat: the worker's event loop answers with a {@link Pong}. */
+    record Ping(long seq) implements Message { }
+
+    /** The answer to a {@link Ping}, with the worker's open connections and requests served so far. */
+    record Pong(long seq, long connections, long requests) implements Message { }
 }

@@ -131,6 +131,8 @@ final class Links {
                 primary.dispatcher().serverClosed(worker, c.host(), c.port());
             } else if (msg instanceof UserMessage u) {
                 primary.message(worker, u);
+            } else if (msg instanceof Message.Pong p) {
+                primary.pong(worker, p);
             } else if (msg instanceof Disconnecting) {
                 primary.dispatcher().leave(worker, false);
                 primary.disconnecting(worker);

@@ -6,6 +6,8 @@ import io.jcluster.cluster.ExitStatus;
 import io.jcluster.cluster.SchedulingPolicy;
 import io.jcluster.cluster.Worker;
 import io.jcluster.cluster.WorkerState;
+import io.jcluster.cluster.WorkerStats;
+import io.jcluster.ipc.Message;
 import io.jcluster.internal.Exit;
 import io.jcluster.internal.Listeners;
 import io.jcluster.ipc.Json;
@@ -27,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -60,6 +63,7 @@ public final class Primary {
     public final Listeners<BiConsumer<Worker, ExitStatus>> exitListeners = new Listeners<>("exit");
     public final Listeners<BiConsumer<Worker, JsonNode>> messageListeners = new Listeners<>("message");
     public final Listeners<Consumer<ClusterSettings>> setupListeners = new Listeners<>("setup");
+    public final Listeners<BiConsumer<Worker, Duration>> unresponsiveListeners = new Listeners<>("unresponsive");
 
     private final ScheduledExecutorService supervisor;
     private final KeepAlive keepAlive = new KeepAlive();
@@ -82,6 +86,7 @@ public final class Primary {
     private int scheduledRestarts;
     private volatile boolean stopping;
     private int exitStatus;
+    private long heartbeats;
 
     public Primary() {
         supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -225,6 +230,8 @@ public final class Primary {
         if (settings.handleSignals()) {
             Signals.install(this::onStopSignal);
         }
+        long beat = settings.heartbeatInterval().toMillis();
+        supervisor.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
         started = true;
     }
 
@@ -244,7 +251,7 @@ public final class Primary {
         w.ipcServer = server;
         Process p;
         try {
-            p = spawner.start(id, socket, w.token, slot.env());
+            p = spawner.start(w, socket, w.token, slot.env());
         } catch (IOException e) {
             server.close();
             deleteQuietly(socket);
@@ -269,6 +276,7 @@ public final class Primary {
         supervisor.execute(() -> {
             if (w.state() == WorkerState.SPAWNED) {
                 w.transition(WorkerState.ONLINE);
+                w.lastHeartbeatNanos = System.nanoTime();
                 w.onlineListeners.fire(Runnable::run);
                 onlineListeners.fire(l -> l.accept(w));
             }
@@ -300,6 +308,37 @@ public final class Primary {
             w.messageListeners.fire(c -> c.accept(node));
             messageListeners.fire(c -> c.accept(w, node));
         });
+    }
+
+    void pong(WorkerHandle w, Message.Pong p) {
+        supervisor.execute(() -> {
+            w.lastHeartbeatNanos = System.nanoTime();
+            w.unresponsiveReported = false;
+            w.stats(new WorkerStats(p.connections(), p.requests(), Instant.now()));
+        });
+    }
+
+    /** Pings every connected worker; reports once a worker whose event loop stayed silent past the timeout. */
+    private void heartbeat() {
+        long now = System.nanoTime();
+        long timeout = settings.heartbeatTimeout().toNanos();
+        for (WorkerHandle w : workers.values()) {
+            WorkerState s = w.state();
+            if (s != WorkerState.ONLINE && s != WorkerState.LISTENING) {
+                continue;
+            }
+            Channel c = w.control();
+            if (c != null && c.isActive()) {
+                c.writeAndFlush(new Message.Ping(++heartbeats));
+            }
+            long silent = now - w.lastHeartbeatNanos;
+            if (silent > timeout && !w.unresponsiveReported) {
+                w.unresponsiveReported = true;
+                Duration d = Duration.ofNanos(silent);
+                log.warn("worker {} (pid {}) has not answered a heartbeat for {} ms", w.id(), w.pid(), d.toMillis());
+                unresponsiveListeners.fire(l -> l.accept(w, d));
+            }
+        }
     }
 
     void disconnecting(WorkerHandle w) {

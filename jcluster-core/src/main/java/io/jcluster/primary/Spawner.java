@@ -1,13 +1,13 @@
 package io.jcluster.primary;
 
 import io.jcluster.cluster.ClusterSettings;
+import io.jcluster.cluster.OutputListener;
 import io.jcluster.cluster.SchedulingPolicy;
 import io.jcluster.worker.WorkerRuntime;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,7 +77,8 @@ final class Spawner {
         return cmd;
     }
 
-    Process start(int id, Path socket, String token, Map<String, String> extraEnv) throws IOException {
+    Process start(WorkerHandle worker, Path socket, String token, Map<String, String> extraEnv) throws IOException {
+        int id = worker.id();
         ProcessBuilder pb = new ProcessBuilder(command());
         Map<String, String> env = pb.environment();
         env.putAll(settings.env());
@@ -89,33 +90,42 @@ final class Spawner {
         if (settings.directory() != null) {
             pb.directory(settings.directory().toFile());
         }
-        if (settings.silent()) {
+        boolean piped = settings.silent() || settings.output() != null;
+        if (piped) {
             pb.redirectOutput(ProcessBuilder.Redirect.PIPE).redirectError(ProcessBuilder.Redirect.PIPE);
         } else {
             pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
         }
         Process p = pb.start();
         p.getOutputStream().close();
-        if (settings.silent()) {
-            String prefix = "[worker " + id + " " + p.pid() + "] ";
-            pump(p.getInputStream(), System.out, prefix, id);
-            pump(p.getErrorStream(), System.err, prefix, id);
+        if (piped) {
+            OutputListener sink = settings.output();
+            if (sink == null) {
+                String prefix = "[worker " + id + " " + p.pid() + "] ";
+                sink = (w, stderr, line) -> (stderr ? System.err : System.out).println(prefix + line);
+            }
+            pump(p.getInputStream(), worker, false, sink);
+            pump(p.getErrorStream(), worker, true, sink);
         }
         return p;
     }
 
-    /** Copies a worker's output line by line with a prefix; whole lines only, so lines never interleave. */
-    private static void pump(InputStream in, PrintStream out, String prefix, int id) {
+    /** Hands a worker's output on line by line; whole lines only, so lines never interleave. */
+    private static void pump(InputStream in, WorkerHandle worker, boolean stderr, OutputListener sink) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    out.println(prefix + line);
+                    try {
+                        sink.line(worker, stderr, line);
+                    } catch (RuntimeException e) {
+                        log.error("the output listener failed on a line of worker {}", worker.id(), e);
+                    }
                 }
             } catch (IOException e) {
-                log.debug("output of worker {} ended: {}", id, e.toString());
+                log.debug("output of worker {} ended: {}", worker.id(), e.toString());
             }
-        }, "jcluster-output-" + id);
+        }, "jcluster-output-" + worker.id() + (stderr ? "-err" : "-out"));
         t.setDaemon(true);
         t.start();
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jcluster.cluster.ExitStatus;
 import io.jcluster.cluster.Worker;
 import io.jcluster.cluster.WorkerState;
+import io.jcluster.cluster.WorkerStats;
 import io.jcluster.internal.Listeners;
 import io.jcluster.ipc.Json;
 import io.jcluster.ipc.Message.UserMessage;
@@ -36,6 +37,10 @@ final class WorkerHandle implements Worker {
     private volatile boolean exitedAfterDisconnect;
     private volatile Process process;
     private volatile long startedAt;
+    private volatile WorkerStats stats = WorkerStats.NONE;
+    /** Supervisor thread only: when the event loop last answered (or came online), and whether we said it hangs. */
+    long lastHeartbeatNanos;
+    boolean unresponsiveReported;
     private volatile Channel control;
     private volatile FdLink fdLink;
     volatile Channel ipcServer;
@@ -140,6 +145,15 @@ final class WorkerHandle implements Worker {
     @Override
     public void kill(String signal) {
         primary.kill(this, signal);
+    }
+
+    @Override
+    public WorkerStats stats() {
+        return stats;
+    }
+
+    void stats(WorkerStats s) {
+        stats = s;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.jcluster.cluster.ListenException;
 import io.jcluster.cluster.SchedulingPolicy;
 import io.jcluster.cluster.Worker;
 import io.jcluster.cluster.WorkerState;
+import io.jcluster.cluster.WorkerStats;
 import io.jcluster.internal.Exit;
 import io.jcluster.internal.Listeners;
 import io.jcluster.ipc.Codec;
@@ -17,6 +18,8 @@ import io.jcluster.ipc.Message.Disconnecting;
 import io.jcluster.ipc.Message.Hello;
 import io.jcluster.ipc.Message.ListenReply;
 import io.jcluster.ipc.Message.ListenRequest;
+import io.jcluster.ipc.Message.Ping;
+import io.jcluster.ipc.Message.Pong;
 import io.jcluster.ipc.Message.Listening;
 import io.jcluster.ipc.Message.Refuse;
 import io.jcluster.ipc.Message.ServerClosed;
@@ -325,6 +328,8 @@ public final class WorkerRuntime {
                 });
             } else if (msg instanceof Disconnect) {
                 disconnect(true);
+            } else if (msg instanceof Ping p) {
+                ctx.writeAndFlush(new Pong(p.seq(), Counters.connections(), Counters.requests()));
             } else {
                 log.warn("unexpected message from the primary: {}", msg);
             }
@@ -459,6 +464,11 @@ public final class WorkerRuntime {
         @Override
         public boolean isDead() {
             return false;
+        }
+
+        @Override
+        public WorkerStats stats() {
+            return new WorkerStats(Counters.connections(), Counters.requests(), null);
         }
 
         @Override

@@ -76,7 +76,11 @@ class CodecTest {
                 new UserMessage(json),
                 new UserMessage(new byte[0]),
                 new Disconnect(),
-                new Disconnecting());
+                new Disconnecting(),
+                new Message.Ping(1),
+                new Message.Ping(Long.MAX_VALUE),
+                new Message.Pong(1, 0, 0),
+                new Message.Pong(9, 12_000, Long.MAX_VALUE));
     }
 
     /** Encodes on one channel; returns the bytes written (one buffer, which the caller owns). */
@@ -251,7 +255,7 @@ class CodecTest {
     @Test
     void anUnknownTypeByteIsRejected() {
         assertRejected(frame(b -> b.writeByte(0)), CorruptedFrameException.class, "unknown message type 0");
-        assertRejected(frame(b -> b.writeByte(12)), CorruptedFrameException.class, "unknown message type 12");
+        assertRejected(frame(b -> b.writeByte(14)), CorruptedFrameException.class, "unknown message type 14");
         assertRejected(frame(b -> b.writeByte(-1)), CorruptedFrameException.class, "unknown message type -1");
     }
 

@@ -235,6 +235,24 @@ class ClusterIT {
         }
     }
 
+    @Test
+    void heartbeatsReportConnectionsAndABlockedLoopIsReportedUnresponsive() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 1, "rr", "off")) {
+            forkedPids(c, 1);
+            int port = c.awaitListening(1);
+            try (LineClient held = new LineClient(port)) {
+                held.ask("pid");
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    c.command("stats 1");
+                    assertThat(c.await("EVENT stats 1 .*").group()).isEqualTo("EVENT stats 1 1 0 true");
+                });
+                held.send("block 2500"); // the worker's only event loop stops answering heartbeats
+                c.await("EVENT unresponsive 1 true", Duration.ofSeconds(10));
+                assertThat(held.read()).isEqualTo("unblocked");
+            }
+        }
+    }
+
     private static Set<Long> forkedPids(ClusterProcess c, int n) throws InterruptedException {
         return new HashSet<>(forkedIds(c, n).values());
     }

@@ -45,7 +45,8 @@ public final class TestCluster {
         ClusterSettings s = new ClusterSettings()
                 .policy(SchedulingPolicy.parse(args[2]))
                 .restart(args[3].equals("on") ? RestartPolicy.BACKOFF : RestartPolicy.NEVER)
-                .shutdownTimeout(Duration.ofSeconds(5));
+                .shutdownTimeout(Duration.ofSeconds(5))
+                .heartbeat(Duration.ofMillis(200), Duration.ofMillis(1500));
         Cluster.setupPrimary(s);
         Cluster.onFork(w -> event("fork", w.id(), w.pid()));
         Cluster.onOnline(w -> event("online", w.id(), w.pid()));
@@ -53,6 +54,7 @@ public final class TestCluster {
         Cluster.onDisconnect(w -> event("disconnect", w.id()));
         Cluster.onExit((w, st) -> event("exit", w.id(), w.pid(), st.code(), st.signal(), w.exitedAfterDisconnect()));
         Cluster.onMessage((w, m) -> event("message", w.id(), m.toString()));
+        Cluster.onUnresponsive((w, d) -> event("unresponsive", w.id(), d.toMillis() >= 1500));
         event("primary", ProcessHandle.current().pid());
         for (int i = 0; i < n; i++) {
             Cluster.fork();
@@ -69,6 +71,8 @@ public final class TestCluster {
                 case "send" -> w.send(io.jcluster.ipc.Json.MAPPER.readTree(c[2]));
                 case "shutdown" -> Cluster.shutdown(Duration.ofSeconds(5)).thenRun(() -> event("stopped"));
                 case "workers" -> event("workers", Cluster.workers().keySet());
+                case "stats" -> event("stats", w.id(), w.stats().connections(), w.stats().requests(),
+                        w.stats().lastHeartbeat() != null);
                 default -> event("unknown-command", line);
             }
         }

@@ -1,6 +1,7 @@
 package io.jcluster.http;
 
 import io.jcluster.cluster.ServerClosing;
+import io.jcluster.worker.Counters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -344,6 +345,7 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
         bodyCopied = false;
         state = PROCESSING;
         timerKind = T_NONE;
+        Counters.requestServed();
         Request req = new Request(h, b, config.mapper(), ctx.channel().remoteAddress());
         Response res = new Response(this, req, ctx.alloc(), config.mapper());
         try {

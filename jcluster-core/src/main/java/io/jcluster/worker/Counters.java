@@ -1,0 +1,36 @@
+package io.jcluster.worker;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Internal: what this worker JVM has served, reported to the primary with every heartbeat. Servers count
+ * connections; protocol layers (the HTTP layer) count requests. Cheap enough for every request.
+ */
+public final class Counters {
+    private static final AtomicLong CONNECTIONS = new AtomicLong();
+    private static final LongAdder REQUESTS = new LongAdder();
+
+    private Counters() {
+    }
+
+    public static void connectionOpened() {
+        CONNECTIONS.incrementAndGet();
+    }
+
+    public static void connectionClosed() {
+        CONNECTIONS.decrementAndGet();
+    }
+
+    public static void requestServed() {
+        REQUESTS.increment();
+    }
+
+    public static long connections() {
+        return CONNECTIONS.get();
+    }
+
+    public static long requests() {
+        return REQUESTS.sum();
+    }
+}
