@@ -32,10 +32,17 @@ final class CliProcess implements AutoCloseable {
     private final List<ProcessHandle> seen = Collections.synchronizedList(new ArrayList<>());
 
     CliProcess(String... args) throws IOException {
+        this(java.util.Map.of(), args);
+    }
+
+    CliProcess(java.util.Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE);
+        pb.environment().put("JCLUSTER_CDS_DIR", "off"); // hermetic: no archives in the user's cache
+        pb.environment().putAll(env);
+        process = pb.start();
         LIVE.add(this);
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

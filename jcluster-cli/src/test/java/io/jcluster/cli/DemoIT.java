@@ -115,6 +115,32 @@ class DemoIT {
         }
     }
 
+    @Test
+    void workersStartFromAClassDataArchiveAfterTheFirstRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cds)
+            throws Exception {
+        java.util.Map<String, String> env = java.util.Map.of("JCLUSTER_CDS_DIR", cds.toString());
+        int port = CliProcess.freePort();
+        try (CliProcess first = new CliProcess(env, "demo", "--port", Integer.toString(port), "--workers", "1")) {
+            String pid = first.await("^Worker (\\d+) started$").group(1);
+            assertThat(cmdline(pid)).contains("-XX:ArchiveClassesAtExit=" + cds);
+            first.signal("INT");
+            assertThat(first.process.waitFor(40, TimeUnit.SECONDS)).isTrue();
+            assertThat(first.output()).contains("Worker " + pid + " died");
+        }
+        try (var files = java.nio.file.Files.list(cds)) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).singleElement().asString().endsWith(".jsa");
+        }
+        try (CliProcess second = new CliProcess(env, "demo", "--port", Integer.toString(port), "--workers", "1")) {
+            String pid = second.await("^Worker (\\d+) started$").group(1);
+            assertThat(cmdline(pid)).contains("-XX:SharedArchiveFile=" + cds);
+            assertThat(get(port).body()).isEqualTo("{\"message\":\"Hello from worker " + pid + "\"}");
+        }
+    }
+
+    private static String cmdline(String pid) throws java.io.IOException {
+        return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+    }
+
     private static RawHttp get(int port) throws Exception {
         return RawHttp.get(port, "/");
     }

@@ -18,14 +18,32 @@ import java.util.Objects;
 public final class ClusterSettings {
     /**
      * The default worker JVM flags: a serial collector with a small starting heap (a worker is one event loop;
-     * it needs neither parallel GC threads nor a large young generation), exit on OutOfMemoryError so the
-     * primary replaces the worker, and Netty's allocator sized for one thread.
+     * it needs neither parallel GC threads nor a large young generation), two compiler threads, a small code
+     * cache, exit on OutOfMemoryError so the primary replaces the worker, and, where the JVM has it (17.0.9+),
+     * a periodic trim of the C heap, which gives back the memory the JIT used while warming up (~20 MB).
      */
-    public static final List<String> LEAN_JVM_ARGS = List.of(
-            "-XX:+UseSerialGC", "-Xms8m", "-XX:MaxHeapFreeRatio=40", "-XX:MinHeapFreeRatio=10",
-            "-XX:TieredStopAtLevel=4", "-XX:CICompilerCount=2", "-XX:ReservedCodeCacheSize=32m",
-            "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.allocator.numDirectArenas=1",
-            "-Dio.netty.allocator.numHeapArenas=1");
+    public static final List<String> LEAN_JVM_ARGS = leanJvmArgs();
+
+    private static List<String> leanJvmArgs() {
+        List<String> a = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:MaxHeapFreeRatio=40",
+                "-XX:MinHeapFreeRatio=10", "-XX:CICompilerCount=2", "-XX:ReservedCodeCacheSize=32m", "-Xss512k",
+                "-XX:+ExitOnOutOfMemoryError"));
+        if (hasVmOption("TrimNativeHeapInterval")) {
+            a.addAll(List.of("-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000"));
+        }
+        return List.copyOf(a);
+    }
+
+    /** Whether the JVM running the primary (and so its workers, which use the same java) knows a -XX option. */
+    static boolean hasVmOption(String name) {
+        try {
+            java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption(name);
+            return true;
+        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            return false;
+        }
+    }
 
     private String mainClass;
     private Path jar;
@@ -43,6 +61,7 @@ public final class ClusterSettings {
     private Duration heartbeatInterval = Duration.ofSeconds(1);
     private Duration heartbeatTimeout = Duration.ofSeconds(10);
     private OutputListener output;
+    private boolean classDataSharing = true;
 
     public ClusterSettings() {
     }
@@ -65,6 +84,7 @@ public final class ClusterSettings {
         c.heartbeatInterval = heartbeatInterval;
         c.heartbeatTimeout = heartbeatTimeout;
         c.output = output;
+        c.classDataSharing = classDataSharing;
         return c;
     }
 
@@ -167,6 +187,20 @@ public final class ClusterSettings {
     public ClusterSettings output(OutputListener listener) {
         this.output = listener;
         return this;
+    }
+
+    /**
+     * AppCDS for workers (default on): the first worker writes a class data archive when it exits gracefully,
+     * and later workers with the same command and classpath start from it, about 40% faster. The environment
+     * variable {@code JCLUSTER_CDS_DIR} names the cache directory, or {@code off}.
+     */
+    public ClusterSettings classDataSharing(boolean on) {
+        this.classDataSharing = on;
+        return this;
+    }
+
+    public boolean classDataSharing() {
+        return classDataSharing;
     }
 
     public Duration heartbeatInterval() {

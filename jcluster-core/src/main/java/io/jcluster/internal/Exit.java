@@ -10,7 +10,12 @@ public final class Exit {
     private Exit() {
     }
 
-    public static void now(int status, long haltAfterMillis) {
+    /** Set in the environment of a JVM that writes a class data archive at exit (AppCDS): that takes seconds. */
+    public static final String ENV_CDS_DUMP = "JCLUSTER_CDS_DUMP";
+    private static final long DUMP_MILLIS = 30_000;
+
+    public static void now(int status, long haltAfter) {
+        long haltAfterMillis = System.getenv(ENV_CDS_DUMP) != null ? Math.max(haltAfter, DUMP_MILLIS) : haltAfter;
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(haltAfterMillis);

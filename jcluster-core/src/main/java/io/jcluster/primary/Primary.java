@@ -258,7 +258,7 @@ public final class Primary {
             throw new UncheckedIOException("could not start worker " + id + " (" + String.join(" ", spawner.command())
                     + "): " + e.getMessage(), e);
         }
-        w.started(p);
+        w.started(p, spawner);
         workers.put(id, w);
         keepAlive.retain();
         p.onExit().whenComplete((proc, err) -> supervisor.execute(() -> exited(w)));
@@ -382,6 +382,7 @@ public final class Primary {
     private void exited(WorkerHandle w) {
         ExitStatus status = ExitStatus.of(w.process().exitValue());
         w.transition(WorkerState.DEAD);
+        w.spawner.exited(w);
         workers.remove(w.id());
         io.execute(() -> {
             Channel server = w.ipcServer;

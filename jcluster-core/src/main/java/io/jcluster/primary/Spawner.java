@@ -26,16 +26,17 @@ final class Spawner {
 
     private final ClusterSettings settings;
     private final SchedulingPolicy policy;
-    private final String java;
+    private final String javaBin;
     private final String mainClass;
     private final Path jar;
     private final String classpath;
     private final List<String> args;
+    private final ClassDataSharing cds;
 
     Spawner(ClusterSettings settings, SchedulingPolicy policy) {
         this.settings = settings;
         this.policy = policy;
-        this.java = ProcessHandle.current().info().command()
+        this.javaBin = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Self self = Self.read();
         if (settings.jar() != null) {
@@ -53,12 +54,21 @@ final class Spawner {
         }
         this.classpath = settings.classpath() != null ? settings.classpath() : System.getProperty("java.class.path");
         this.args = settings.args() != null ? settings.args() : self.args;
+        this.cds = settings.classDataSharing()
+                ? ClassDataSharing.forCommand(command(), jar != null ? List.of(jar.toString())
+                        : classpath == null ? List.of() : List.of(classpath.split(java.io.File.pathSeparator)))
+                : null;
     }
 
     List<String> command() {
+        return command(List.of());
+    }
+
+    private List<String> command(List<String> extraJvmArgs) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(java);
+        cmd.add(javaBin);
         cmd.addAll(settings.jvmArgs());
+        cmd.addAll(extraJvmArgs);
         String extra = System.getenv(ENV_JAVA_OPTS);
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
@@ -79,8 +89,11 @@ final class Spawner {
 
     Process start(WorkerHandle worker, Path socket, String token, Map<String, String> extraEnv) throws IOException {
         int id = worker.id();
-        ProcessBuilder pb = new ProcessBuilder(command());
+        ProcessBuilder pb = new ProcessBuilder(command(cds == null ? List.of() : cds.flags(id)));
         Map<String, String> env = pb.environment();
+        if (cds != null && cds.dumping(id)) {
+            env.put(ClassDataSharing.ENV_DUMPING, "1");
+        }
         env.putAll(settings.env());
         env.putAll(extraEnv);
         env.put(WorkerRuntime.ENV_IPC, socket.toString());
@@ -108,6 +121,13 @@ final class Spawner {
             pump(p.getErrorStream(), worker, true, sink);
         }
         return p;
+    }
+
+    /** The worker exited: a class data archive it wrote at exit is published. */
+    void exited(WorkerHandle worker) {
+        if (cds != null) {
+            cds.exited(worker.id());
+        }
     }
 
     /** Hands a worker's output on line by line; whole lines only, so lines never interleave. */

@@ -56,8 +56,12 @@ final class WorkerHandle implements Worker {
         this.token = token;
     }
 
-    void started(Process p) {
+    /** The spawner that started this worker (settings may change for later workers). */
+    Spawner spawner;
+
+    void started(Process p, Spawner s) {
         process = p;
+        spawner = s;
         startedAt = System.nanoTime();
     }
 

@@ -253,6 +253,27 @@ class ClusterIT {
         }
     }
 
+    @Test
+    void classDataSharingStaysOffForAClasspathWithDirectories(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cds)
+            throws Exception {
+        // The test classpath holds target/classes directories, which JDK 17 cannot archive; the worker must not
+        // try (a failed dump would turn its clean exit into status 1). The jar case is tested with the CLI's jar.
+        try (ClusterProcess c = ClusterProcess.start(Map.of("JCLUSTER_CDS_DIR", cds.toString()), 0, 1, "rr", "off")) {
+            Map<Integer, Long> first = forkedIds(c, 1);
+            c.awaitListening(1);
+            assertThat(cmdline(first.get(1))).doesNotContain("Archive");
+            c.command("disconnect 1");
+            c.await("EVENT exit 1 " + first.get(1) + " 0 null true");
+            try (var files = java.nio.file.Files.list(cds)) {
+                assertThat(files).isEmpty();
+            }
+        }
+    }
+
+    private static String cmdline(long pid) throws java.io.IOException {
+        return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+    }
+
     private static Set<Long> forkedPids(ClusterProcess c, int n) throws InterruptedException {
         return new HashSet<>(forkedIds(c, n).values());
     }

@@ -38,6 +38,7 @@ final class ClusterProcess implements AutoCloseable {
 
     private ClusterProcess(List<String> command, java.util.Map<String, String> env) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("JCLUSTER_CDS_DIR", "off"); // hermetic: no archives in the user's cache
         pb.environment().putAll(env);
         process = pb.start();
         LIVE.add(this);

@@ -1,0 +1,156 @@
+package io.jcluster.primary;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * AppCDS for workers: a worker JVM maps its classes from an archive instead of loading them, which roughly
+ * halves its start. The archive is made by the first worker of a cluster whose command has none yet, when that
+ * worker exits gracefully (JDK 17's {@code -XX:ArchiveClassesAtExit}), and used by every later worker with the
+ * same JVM, command line and classpath files (sizes and times are part of the key, so a new build of the
+ * application makes a new archive). A missing or unusable archive only costs speed: the JVM then starts as usual.
+ *
+ * <p>JDK 17 archives only classes from jar files: a classpath with a directory (also one named by a jar's
+ * manifest {@code Class-Path}) gets no archive.
+ *
+ * <p>Archives live in {@value #ENV_DIR} (default {@code ~/.cache/jcluster/cds}); {@code off} disables this.
+ * Supervisor thread only.
+ */
+final class ClassDataSharing {
+    static final String ENV_DIR = "JCLUSTER_CDS_DIR";
+    /** Set in the environment of the worker that writes the archive: it needs longer to exit. */
+    static final String ENV_DUMPING = io.jcluster.internal.Exit.ENV_CDS_DUMP;
+    private static final Logger log = LoggerFactory.getLogger(ClassDataSharing.class);
+
+    private final Path archive;
+    private final Path partial;
+    private int dumper = -1;
+
+    private ClassDataSharing(Path archive, Path partial) {
+        this.archive = archive;
+        this.partial = partial;
+    }
+
+    /** Null when disabled, when the user chose CDS flags of their own, or when there is no cache directory. */
+    static ClassDataSharing forCommand(List<String> command, List<String> classpath) {
+        String setting = System.getenv(ENV_DIR);
+        if ("off".equals(setting)) {
+            return null;
+        }
+        for (String arg : command) {
+            if (arg.startsWith("-XX:SharedArchiveFile") || arg.startsWith("-XX:ArchiveClassesAtExit")
+                    || arg.equals("-Xshare:off") || arg.startsWith("-XX:SharedClassListFile")) {
+                return null;
+            }
+        }
+        if (!jarsOnly(classpath)) {
+            return null;
+        }
+        Path dir = setting != null && !setting.isBlank() ? Path.of(setting)
+                : Path.of(System.getProperty("user.home"), ".cache", "jcluster", "cds");
+        try {
+            Files.createDirectories(dir);
+            String key = key(command, classpath);
+            return new ClassDataSharing(dir.resolve(key + ".jsa"),
+                    dir.resolve(key + "." + ProcessHandle.current().pid() + ".partial"));
+        } catch (IOException | RuntimeException e) {
+            log.debug("no class data sharing for workers: {}", e.toString());
+            return null;
+        }
+    }
+
+    /** True when every classpath entry, and every entry of a jar's manifest Class-Path, is a file. */
+    static boolean jarsOnly(List<String> classpath) {
+        for (String entry : classpath) {
+            Path p = Path.of(entry);
+            if (Files.isDirectory(p)) {
+                return false;
+            }
+            if (!Files.isRegularFile(p)) {
+                continue;
+            }
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(p.toFile())) {
+                java.util.jar.Manifest m = jar.getManifest();
+                String cp = m == null ? null : m.getMainAttributes().getValue(java.util.jar.Attributes.Name.CLASS_PATH);
+                if (cp != null) {
+                    for (String ref : cp.trim().split("\\s+")) {
+                        java.net.URI uri = p.toAbsolutePath().getParent().toUri().resolve(ref);
+                        if ("file".equals(uri.getScheme()) && Files.isDirectory(Path.of(uri))) {
+                            return false;
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String key(List<String> command, List<String> classpath) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        sha.update((System.getProperty("java.home") + "\0" + System.getProperty("java.vm.version") + "\0")
+                .getBytes(StandardCharsets.UTF_8));
+        for (String arg : command) {
+            sha.update((arg + "\0").getBytes(StandardCharsets.UTF_8));
+        }
+        for (String entry : classpath) {
+            Path p = Path.of(entry);
+            if (Files.exists(p)) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                sha.update((p.toAbsolutePath() + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis() + "\0")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest(), 0, 12);
+    }
+
+    /** The flags for worker {@code id}; the first worker without an archive is asked to write one. */
+    List<String> flags(int id) {
+        if (Files.isReadable(archive)) {
+            return List.of("-Xlog:cds*=off", "-XX:SharedArchiveFile=" + archive);
+        }
+        if (dumper < 0) {
+            dumper = id;
+            return List.of("-Xlog:cds*=off", "-XX:ArchiveClassesAtExit=" + partial);
+        }
+        return List.of();
+    }
+
+    boolean dumping(int id) {
+        return dumper == id;
+    }
+
+    /** A worker exited: if it was writing the archive and finished, publish it (atomically). */
+    void exited(int id) {
+        if (dumper != id) {
+            return;
+        }
+        dumper = -1;
+        try {
+            if (Files.isRegularFile(partial) && Files.size(partial) > 0) {
+                Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                log.debug("class data archive for workers written: {}", archive);
+            } else {
+                Files.deleteIfExists(partial);
+            }
+        } catch (IOException e) {
+            log.debug("could not keep the class data archive: {}", e.toString());
+        }
+    }
+}
