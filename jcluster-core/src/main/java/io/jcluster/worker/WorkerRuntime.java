@@ -348,7 +348,12 @@ public final class WorkerRuntime {
         }
     }
 
-    /** Reads file descriptors; acks (or refuses) them in runs, flushed once per read. */
+    /**
+     * Reads file descriptors; acks (or refuses) them in runs, flushed once per read. Acks go out at once on
+     * purpose: a connection this worker adopted but had not acknowledged when it died is handed to another
+     * worker, so the ack must not wait (coalescing acks over 1 ms was tried: it let connections that were
+     * already answered be handed on).
+     */
     private final class FdHandler extends ChannelInboundHandlerAdapter {
         private int run;
         private boolean runIsAck = true;

@@ -4,7 +4,6 @@ import io.jcluster.cluster.NetServer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -189,7 +188,7 @@ public final class App {
                 return CompletableFuture.failedFuture(new IllegalStateException("this app is already listening"));
             }
             compile();
-            s = NetServer.create(initializer).childOption(ChannelOption.TCP_NODELAY, true);
+            s = NetServer.create(initializer); // Netty's channels set TCP_NODELAY themselves
             server = s;
         }
         CompletableFuture<InetSocketAddress> result = new CompletableFuture<>();
