@@ -1,18 +1,11 @@
 package io.jcluster.primary;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jcluster.cluster.ExitStatus;
-import io.jcluster.cluster.Worker;
 import io.jcluster.cluster.WorkerState;
 import io.jcluster.cluster.WorkerStats;
-import io.jcluster.internal.Listeners;
-import io.jcluster.ipc.Json;
-import io.jcluster.ipc.Message.UserMessage;
+import io.jcluster.internal.WorkerBase;
 import io.netty.channel.Channel;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,18 +13,13 @@ import org.slf4j.LoggerFactory;
  * The primary's handle on one worker process. Lifecycle fields change only on the supervisor thread;
  * the links are set on the I/O loop. Reads from other threads see volatile snapshots.
  */
-final class WorkerHandle implements Worker {
+final class WorkerHandle extends WorkerBase {
     private static final Logger log = LoggerFactory.getLogger(WorkerHandle.class);
 
     final Primary primary;
     final int id;
     final Slot slot;
     final String token;
-    final Listeners<Runnable> onlineListeners = new Listeners<>("online");
-    final Listeners<Consumer<InetSocketAddress>> listeningListeners = new Listeners<>("listening");
-    final Listeners<Runnable> disconnectListeners = new Listeners<>("disconnect");
-    final Listeners<Consumer<ExitStatus>> exitListeners = new Listeners<>("exit");
-    final Listeners<Consumer<JsonNode>> messageListeners = new Listeners<>("message");
 
     private volatile WorkerState state = WorkerState.SPAWNED;
     private volatile boolean exitedAfterDisconnect;
@@ -133,12 +121,7 @@ final class WorkerHandle implements Worker {
 
     @Override
     public boolean send(Object message) {
-        Channel c = control;
-        if (c == null || !c.isActive()) {
-            return false;
-        }
-        c.writeAndFlush(new UserMessage(Json.write(message)));
-        return true;
+        return send(control, message);
     }
 
     @Override
@@ -176,37 +159,7 @@ final class WorkerHandle implements Worker {
         return exitedAfterDisconnect;
     }
 
-    @Override
-    public Worker onOnline(Runnable listener) {
-        onlineListeners.add(listener);
-        return this;
-    }
-
-    @Override
-    public Worker onListening(Consumer<InetSocketAddress> listener) {
-        listeningListeners.add(listener);
-        return this;
-    }
-
-    @Override
-    public Worker onDisconnect(Runnable listener) {
-        disconnectListeners.add(listener);
-        return this;
-    }
-
-    @Override
-    public Worker onExit(Consumer<ExitStatus> listener) {
-        exitListeners.add(listener);
-        return this;
-    }
-
-    @Override
-    public Worker onMessage(Consumer<JsonNode> listener) {
-        messageListeners.add(listener);
-        return this;
-    }
-
-    /** Sends a signal by number through kill(1): Java itself can only send TERM and KILL. */
+    /** Sends a signal; TERM and KILL through the Process API, others through kill(1). */
     static void signal(Process p, String signal) {
         int n = ExitStatus.signalNumber(signal);
         if (n == 9) {
@@ -214,11 +167,7 @@ final class WorkerHandle implements Worker {
         } else if (n == 15) {
             p.destroy();
         } else {
-            try {
-                new ProcessBuilder("kill", "-" + n, Long.toString(p.pid())).inheritIO().start();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("could not send " + signal + " to pid " + p.pid(), e);
-            }
+            signal(p.pid(), signal);
         }
     }
 

@@ -1,14 +1,13 @@
 package io.jcluster.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jcluster.cluster.ExitStatus;
 import io.jcluster.cluster.ListenException;
 import io.jcluster.cluster.SchedulingPolicy;
 import io.jcluster.cluster.Worker;
 import io.jcluster.cluster.WorkerState;
 import io.jcluster.cluster.WorkerStats;
 import io.jcluster.internal.Exit;
-import io.jcluster.internal.Listeners;
+import io.jcluster.internal.WorkerBase;
 import io.jcluster.ipc.Codec;
 import io.jcluster.ipc.Json;
 import io.jcluster.ipc.Message;
@@ -50,7 +49,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -422,9 +420,7 @@ public final class WorkerRuntime {
     }
 
     /** The current worker, as seen from inside it. */
-    private final class Self implements Worker {
-        final Listeners<Consumer<JsonNode>> messageListeners = new Listeners<>("message");
-        final Listeners<Runnable> disconnectListeners = new Listeners<>("disconnect");
+    private final class Self extends WorkerBase {
 
         @Override
         public int id() {
@@ -443,12 +439,7 @@ public final class WorkerRuntime {
 
         @Override
         public boolean send(Object message) {
-            Channel c = control;
-            if (c == null || !c.isActive()) {
-                return false;
-            }
-            c.writeAndFlush(new UserMessage(Json.write(message)));
-            return true;
+            return send(control, message);
         }
 
         @Override
@@ -458,12 +449,7 @@ public final class WorkerRuntime {
 
         @Override
         public void kill(String signal) {
-            int n = ExitStatus.signalNumber(signal);
-            try {
-                new ProcessBuilder("kill", "-" + n, Long.toString(pid())).inheritIO().start();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("could not signal myself", e);
-            }
+            signal(pid(), signal);
         }
 
         @Override
@@ -485,33 +471,6 @@ public final class WorkerRuntime {
         @Override
         public boolean exitedAfterDisconnect() {
             return disconnecting;
-        }
-
-        @Override
-        public Worker onOnline(Runnable listener) {
-            return this;
-        }
-
-        @Override
-        public Worker onListening(Consumer<InetSocketAddress> listener) {
-            return this;
-        }
-
-        @Override
-        public Worker onDisconnect(Runnable listener) {
-            disconnectListeners.add(listener);
-            return this;
-        }
-
-        @Override
-        public Worker onExit(Consumer<ExitStatus> listener) {
-            return this;
-        }
-
-        @Override
-        public Worker onMessage(Consumer<JsonNode> listener) {
-            messageListeners.add(listener);
-            return this;
         }
     }
 }
