@@ -55,6 +55,7 @@ import org.slf4j.LoggerFactory;
 public final class Primary {
     private static final Logger log = LoggerFactory.getLogger(Primary.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String IPC_DIR_PREFIX = "jcluster-";
 
     public final Listeners<Consumer<Worker>> forkListeners = new Listeners<>("fork");
     public final Listeners<Consumer<Worker>> onlineListeners = new Listeners<>("online");
@@ -218,7 +219,8 @@ public final class Primary {
         Transport.requireEpoll();
         policy = settings.policy();
         try {
-            ipcDir = Files.createTempDirectory("jcluster-",
+            removeStaleIpcDirs();
+            ipcDir = Files.createTempDirectory(IPC_DIR_PREFIX + ProcessHandle.current().pid() + "-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (IOException e) {
             throw new UncheckedIOException("could not create the private IPC directory", e);
@@ -244,7 +246,7 @@ public final class Primary {
         byte[] secret = new byte[24];
         RANDOM.nextBytes(secret);
         WorkerHandle w = new WorkerHandle(this, id, slot, HexFormat.of().formatHex(secret));
-        Path socket = ipcDir.resolve("w" + id + ".sock");
+        Path socket = socketPath(w);
         Channel server = new ServerBootstrap().group(io).channel(EpollServerDomainSocketChannel.class)
                 .childHandler(Links.initializer(this, w))
                 .bind(new DomainSocketAddress(socket.toFile())).syncUninterruptibly().channel();
@@ -266,12 +268,10 @@ public final class Primary {
         return w;
     }
 
-    /** Both links authenticated (called on the I/O loop). */
+    /** Both links authenticated (called on the I/O loop): nobody else may connect any more. */
     void linksUp(WorkerHandle w) {
-        Channel server = w.ipcServer;
-        server.close();
-        deleteQuietly(((DomainSocketAddress) server.localAddress()) == null ? null
-                : Path.of(((DomainSocketAddress) server.localAddress()).path()));
+        w.ipcServer.close();
+        deleteQuietly(socketPath(w));
         w.control().writeAndFlush(new Welcome(w.id()));
         supervisor.execute(() -> {
             if (w.state() == WorkerState.SPAWNED) {
@@ -391,7 +391,7 @@ public final class Primary {
             }
             dispatcher.leave(w, true);
         });
-        deleteQuietly(ipcDir.resolve("w" + w.id() + ".sock"));
+        deleteQuietly(socketPath(w));
         fireDisconnect(w);
         w.exitListeners.fire(l -> l.accept(status));
         exitListeners.fire(l -> l.accept(w, status));
@@ -462,6 +462,42 @@ public final class Primary {
 
     int window() {
         return settings.window();
+    }
+
+    private Path socketPath(WorkerHandle w) {
+        return ipcDir.resolve("w" + w.id() + ".sock");
+    }
+
+    /**
+     * Removes the IPC directories of primaries that died without cleaning up (kill -9): they are named
+     * {@code jcluster-<pid>-*}; one whose pid is no longer running, and that we own, is stale.
+     */
+    private static void removeStaleIpcDirs() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (var dirs = Files.newDirectoryStream(tmp, IPC_DIR_PREFIX + "*")) {
+            String me = System.getProperty("user.name");
+            for (Path d : dirs) {
+                String[] parts = d.getFileName().toString().split("-");
+                if (parts.length < 3 || !Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(parts[1]);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).isEmpty() && me.equals(Files.getOwner(d).getName())) {
+                    try (var files = Files.list(d)) {
+                        files.forEach(Primary::deleteQuietly);
+                    }
+                    deleteQuietly(d);
+                    log.debug("removed the stale IPC directory {}", d);
+                }
+            }
+        } catch (IOException e) {
+            log.debug("could not look for stale IPC directories: {}", e.toString());
+        }
     }
 
     private void removeIpcDir() {

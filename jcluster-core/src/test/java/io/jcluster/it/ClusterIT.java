@@ -146,6 +146,37 @@ class ClusterIT {
     }
 
     @Test
+    void theIpcDirectoryIsPrivateAndAKilledPrimarysIsRemovedByTheNext() throws Exception {
+        java.nio.file.Path dir;
+        try (ClusterProcess c = ClusterProcess.start(0, 1, "rr", "off")) {
+            forkedPids(c, 1);
+            c.awaitListening(1);
+            dir = ipcDir(c.pid());
+            assertThat(java.nio.file.Files.getPosixFilePermissions(dir))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            c.process().destroyForcibly(); // no exit hook runs
+            c.process().waitFor();
+            assertThat(dir).exists();
+        }
+        try (ClusterProcess next = ClusterProcess.start(0, 1, "rr", "off")) {
+            forkedPids(next, 1);
+            next.awaitListening(1);
+            assertThat(dir).doesNotExist();
+            next.command("shutdown");
+            next.await("EVENT stopped");
+            assertThat(ipcDir(next.pid())).as("removed on a clean stop").isNull();
+        }
+    }
+
+    private static java.nio.file.Path ipcDir(long primaryPid) throws java.io.IOException {
+        try (var dirs = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")),
+                "jcluster-" + primaryPid + "-*")) {
+            java.util.Iterator<java.nio.file.Path> it = dirs.iterator();
+            return it.hasNext() ? it.next() : null;
+        }
+    }
+
+    @Test
     void messagesGoBothWays() throws Exception {
         try (ClusterProcess c = ClusterProcess.start(0, 1, "rr", "off")) {
             forkedPids(c, 1);
