@@ -132,6 +132,22 @@ public final class Cluster {
         primary().unresponsiveListeners.add(listener);
     }
 
+    /**
+     * A worker's listen failed (port in use, permission denied, bad address): the same error its
+     * {@code listen} future gets, seen from the primary — a restart would not fix it.
+     */
+    public static void onListenError(BiConsumer<Worker, ListenException> listener) {
+        primary().listenErrorListeners.add(listener);
+    }
+
+    /**
+     * The restart policy gave up on a worker slot (a crash loop): the slot's last worker and why. Then, when no
+     * worker is left, the primary stops and exits with status 1.
+     */
+    public static void onGiveUp(BiConsumer<Worker, String> listener) {
+        primary().giveUpListeners.add(listener);
+    }
+
     public static void onSetup(Consumer<ClusterSettings> listener) {
         primary().setupListeners.add(listener);
     }

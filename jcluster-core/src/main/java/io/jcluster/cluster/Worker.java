@@ -41,6 +41,9 @@ public interface Worker {
     /** True when the worker exited because of {@link #disconnect()} or {@link #kill}, not by itself. */
     boolean exitedAfterDisconnect();
 
+    /** The environment given to {@code fork(env)}; a replacement after a crash keeps it (primary only; empty in a worker). */
+    java.util.Map<String, String> forkEnv();
+
     /** Connections and requests as of the last heartbeat (in a worker: now). */
     WorkerStats stats();
 

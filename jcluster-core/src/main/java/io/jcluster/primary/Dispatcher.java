@@ -21,13 +21,16 @@ final class Dispatcher {
     private final EventLoop loop;
     private final SchedulingPolicy policy;
     private final BooleanSupplier replacementExpected;
+    private final java.util.function.BiConsumer<WorkerHandle, io.jcluster.cluster.ListenException> listenFailed;
     private final Map<String, ListenHandle> handles = new HashMap<>();
     private final Set<RoundRobinHandle> starving = new LinkedHashSet<>();
 
-    Dispatcher(EventLoop loop, SchedulingPolicy policy, BooleanSupplier replacementExpected) {
+    Dispatcher(EventLoop loop, SchedulingPolicy policy, BooleanSupplier replacementExpected,
+               java.util.function.BiConsumer<WorkerHandle, io.jcluster.cluster.ListenException> listenFailed) {
         this.loop = loop;
         this.policy = policy;
         this.replacementExpected = replacementExpected;
+        this.listenFailed = listenFailed;
     }
 
     EventLoop loop() {
@@ -130,6 +133,10 @@ final class Dispatcher {
     }
 
     void reply(WorkerHandle worker, ListenReply reply) {
+        if (!reply.ok()) {
+            listenFailed.accept(worker, new io.jcluster.cluster.ListenException(reply.host(), reply.port(),
+                    reply.errorCode(), reply.errorDetail()));
+        }
         Channel c = worker.control();
         if (c != null) {
             c.writeAndFlush(reply);

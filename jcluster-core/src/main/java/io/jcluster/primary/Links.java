@@ -45,6 +45,19 @@ final class Links {
         };
     }
 
+    /**
+     * A frame that does not decode is the worker's fault: it is dropped (and replaced if restart is on). An I/O
+     * error (a reset as the worker dies) only closes the link; the process exit follows.
+     */
+    private static void linkFailed(ChannelHandlerContext ctx, WorkerHandle worker, String link, Throwable cause) {
+        if (cause instanceof io.netty.handler.codec.DecoderException) {
+            worker.dropForBadInput("malformed frame on the " + link + " link: " + cause.getMessage());
+        } else {
+            log.debug("{} link of worker {} failed: {}", link, worker.id(), cause.toString());
+            ctx.close();
+        }
+    }
+
     private static final class Auth extends SimpleChannelInboundHandler<Message> {
         private final Primary primary;
         private final WorkerHandle worker;
@@ -148,7 +161,7 @@ final class Links {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            worker.dropForBadInput("malformed frame on the control link: " + cause.getMessage());
+            linkFailed(ctx, worker, "control", cause);
         }
     }
 
@@ -180,7 +193,7 @@ final class Links {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            link.worker.dropForBadInput("malformed frame on the fd link: " + cause.getMessage());
+            linkFailed(ctx, link.worker, "fd", cause);
         }
     }
 }

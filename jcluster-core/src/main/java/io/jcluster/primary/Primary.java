@@ -65,6 +65,9 @@ public final class Primary {
     public final Listeners<BiConsumer<Worker, JsonNode>> messageListeners = new Listeners<>("message");
     public final Listeners<Consumer<ClusterSettings>> setupListeners = new Listeners<>("setup");
     public final Listeners<BiConsumer<Worker, Duration>> unresponsiveListeners = new Listeners<>("unresponsive");
+    public final Listeners<BiConsumer<Worker, io.jcluster.cluster.ListenException>> listenErrorListeners =
+            new Listeners<>("listenError");
+    public final Listeners<BiConsumer<Worker, String>> giveUpListeners = new Listeners<>("giveUp");
 
     private final ScheduledExecutorService supervisor;
     private final KeepAlive keepAlive = new KeepAlive();
@@ -226,7 +229,8 @@ public final class Primary {
             throw new UncheckedIOException("could not create the private IPC directory", e);
         }
         io = Transport.newGroup(1, "jcluster-primary-io", true);
-        dispatcher = new Dispatcher(io.next(), policy, () -> settings.restart().enabled() && !stopping);
+        dispatcher = new Dispatcher(io.next(), policy, () -> settings.restart().enabled() && !stopping,
+                (w, e) -> supervisor.execute(() -> listenErrorListeners.fire(l -> l.accept(w, e))));
         spawner = new Spawner(settings, policy);
         Runtime.getRuntime().addShutdownHook(new Thread(this::removeIpcDir, "jcluster-cleanup"));
         if (settings.handleSignals()) {
@@ -396,7 +400,7 @@ public final class Primary {
         w.exitListeners.fire(l -> l.accept(status));
         exitListeners.fire(l -> l.accept(w, status));
         if (!w.exitedAfterDisconnect() && !stopping && settings.restart().enabled()) {
-            afterCrash(w.slot, w.uptimeMillis(), "worker " + w.id() + " (pid " + w.pid() + ") exited with " + status);
+            afterCrash(w, w.uptimeMillis(), "worker " + w.id() + " (pid " + w.pid() + ") exited with " + status);
         }
         if (stopping && workers.isEmpty()) {
             finishStop(); // before the release below: callbacks on the stop may still need a live JVM
@@ -404,7 +408,9 @@ public final class Primary {
         keepAlive.release();
     }
 
-    private void afterCrash(WorkerHandle.Slot slot, long uptimeMillis, String what) {
+    /** {@code last} is the slot's last worker (dead, or the one whose replacement could not start). */
+    private void afterCrash(WorkerHandle last, long uptimeMillis, String what) {
+        WorkerHandle.Slot slot = last.slot;
         RestartTracker.Decision d = slot.restarts().onCrash(System.currentTimeMillis(), uptimeMillis);
         if (d.restart()) {
             scheduledRestarts++;
@@ -420,7 +426,7 @@ public final class Primary {
                     }
                 } catch (RuntimeException e) {
                     log.error("restart of worker slot {} failed: {}", slot.number(), e.getMessage());
-                    afterCrash(slot, 0, "worker slot " + slot.number() + " could not start");
+                    afterCrash(last, 0, "worker slot " + slot.number() + " could not start");
                 } finally {
                     keepAlive.release();
                 }
@@ -428,6 +434,7 @@ public final class Primary {
             return;
         }
         log.error("{}; not restarting worker slot {}: {}", what, slot.number(), d.reason());
+        giveUpListeners.fire(l -> l.accept(last, what + "; " + d.reason()));
         if (workers.isEmpty() && scheduledRestarts == 0 && !stopping) {
             log.error("no worker can run; the primary exits with status 1");
             exitStatus = 1;

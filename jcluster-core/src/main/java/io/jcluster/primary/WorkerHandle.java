@@ -135,6 +135,11 @@ final class WorkerHandle extends WorkerBase {
     }
 
     @Override
+    public java.util.Map<String, String> forkEnv() {
+        return slot.env();
+    }
+
+    @Override
     public WorkerStats stats() {
         return stats;
     }

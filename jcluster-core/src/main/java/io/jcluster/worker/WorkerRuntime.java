@@ -133,6 +133,7 @@ public final class WorkerRuntime {
                     throw new IllegalStateException("could not reach the primary", e);
                 }
                 installSignals(created);
+                exitWhenMainThrows();
                 current = created;
             }
             return current;
@@ -296,6 +297,25 @@ public final class WorkerRuntime {
         Exit.now(0, 900);
     }
 
+    /**
+     * As in Node, an exception that escapes the program's main ends the worker (status 1), so the primary sees
+     * a failed boot; otherwise the runtime's threads would keep a worker with a dead main alive forever.
+     */
+    private static void exitWhenMainThrows() {
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            if (previous != null) {
+                previous.uncaughtException(t, e);
+            } else {
+                System.err.print("Exception in thread \"" + t.getName() + "\" ");
+                e.printStackTrace();
+            }
+            if ("main".equals(t.getName())) {
+                Exit.now(1, 1000);
+            }
+        });
+    }
+
     private static void installSignals(WorkerRuntime r) {
         try {
             // Ctrl-C reaches the whole process group: the primary drains the workers, so they ignore it.
@@ -455,6 +475,11 @@ public final class WorkerRuntime {
         @Override
         public boolean isDead() {
             return false;
+        }
+
+        @Override
+        public java.util.Map<String, String> forkEnv() {
+            return java.util.Map.of();
         }
 
         @Override

@@ -121,6 +121,7 @@ class ClusterIT {
             Matcher m = c.await("LISTEN-ERROR (.*)");
             assertThat(m.group(1)).contains("EADDRINUSE").contains(":" + taken.getLocalPort());
             c.await("EVENT message 1 .*listenError.*EADDRINUSE");
+            assertThat(c.output()).contains("EVENT listenError 1 EADDRINUSE " + taken.getLocalPort());
         }
     }
 
@@ -173,6 +174,21 @@ class ClusterIT {
                 "jcluster-" + primaryPid + "-*")) {
             java.util.Iterator<java.nio.file.Path> it = dirs.iterator();
             return it.hasNext() ? it.next() : null;
+        }
+    }
+
+    @Test
+    void aCrashLoopGivesUpWithTheReasonAndThePrimaryExitsWithStatusOne() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 0, "rr", "tight")) {
+            c.command("fork crash");
+            for (int id = 1; id <= 3; id++) {
+                c.await("EVENT exit " + id + " \\d+ 1 null false");
+            }
+            Matcher giveUp = c.await("EVENT giveUp 3 crash (.*)");
+            assertThat(giveUp.group(1)).contains("exited with exit code 1", "crash loop", "3 exits within 30 s");
+            assertThat(c.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(c.process().exitValue()).isEqualTo(1);
+            assertThat(c.output()).doesNotContain("EVENT fork 4");
         }
     }
 

@@ -44,7 +44,12 @@ public final class TestCluster {
         int n = Integer.parseInt(args[1]);
         ClusterSettings s = new ClusterSettings()
                 .policy(SchedulingPolicy.parse(args[2]))
-                .restart(args[3].equals("on") ? RestartPolicy.BACKOFF : RestartPolicy.NEVER)
+                .restart(switch (args[3]) {
+                    case "on" -> RestartPolicy.BACKOFF;
+                    case "tight" -> RestartPolicy.BACKOFF.withMaxRestarts(2, Duration.ofSeconds(30))
+                            .withBackoff(Duration.ofMillis(50), 2, Duration.ofMillis(200));
+                    default -> RestartPolicy.NEVER;
+                })
                 .shutdownTimeout(Duration.ofSeconds(5))
                 .heartbeat(Duration.ofMillis(200), Duration.ofMillis(1500));
         Cluster.setupPrimary(s);
@@ -55,6 +60,8 @@ public final class TestCluster {
         Cluster.onExit((w, st) -> event("exit", w.id(), w.pid(), st.code(), st.signal(), w.exitedAfterDisconnect()));
         Cluster.onMessage((w, m) -> event("message", w.id(), m.toString()));
         Cluster.onUnresponsive((w, d) -> event("unresponsive", w.id(), d.toMillis() >= 1500));
+        Cluster.onListenError((w, e) -> event("listenError", w.id(), e.code(), e.port()));
+        Cluster.onGiveUp((w, why) -> event("giveUp", w.id(), w.forkEnv().get("TEST_ENV"), why));
         event("primary", ProcessHandle.current().pid());
         for (int i = 0; i < n; i++) {
             Cluster.fork();
@@ -79,6 +86,9 @@ public final class TestCluster {
     }
 
     private static void worker(String host, int port) {
+        if ("crash".equals(System.getenv("TEST_ENV"))) {
+            throw new IllegalStateException("this worker cannot boot"); // main throws: the JVM exits with 1
+        }
         Worker self = Cluster.worker();
         self.onMessage(m -> {
             Map<String, Object> reply = new java.util.LinkedHashMap<>();

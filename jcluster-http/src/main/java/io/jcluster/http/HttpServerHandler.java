@@ -73,6 +73,9 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     private static final AsciiString HTTP_1_0_KEEP_ALIVE = HttpHeaderValues.KEEP_ALIVE;
     private static final HttpHeadersFactory ERROR_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
+    /** How long an idle keep-alive connection of a closing server may still send one last request. */
+    static final long DRAIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final Config config;
     private final App app;
     private ChannelHandlerContext ctx;
@@ -161,11 +164,16 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof ServerClosing) {
+            // Draining loses no request. A request in flight is answered with Connection: close, then the
+            // connection closes. A connection that has not sent its first request was handed to us a moment ago
+            // and its request may be on its way (closing it now would reset the client): it keeps the headers
+            // timeout to send it. An idle keep-alive connection gets a short grace: an active client's next
+            // request arrives within it and is answered with Connection: close; then the connection closes.
             serverClosing = true;
-            if (state == IDLE) {
-                closeAfterWrites();
+            if (state == IDLE && !firstRequest) {
+                arm(T_IDLE, Math.min(config.keepAliveNanos() > 0 ? config.keepAliveNanos() : DRAIN_GRACE_NANOS,
+                        DRAIN_GRACE_NANOS), now());
             }
-            // Otherwise the request in flight is answered with Connection: close, then the connection closes.
         }
         super.userEventTriggered(ctx, evt);
     }

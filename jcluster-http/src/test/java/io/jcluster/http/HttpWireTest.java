@@ -549,12 +549,45 @@ class HttpWireTest {
     // --- graceful close ---
 
     @Test
-    void serverClosingClosesAnIdleConnectionAtOnce() {
+    void serverClosingClosesAnIdleKeepAliveConnectionAfterAShortGrace() {
         Wire w = wire(hello());
         assertThat(w.exchange(get("/"))).startsWith("HTTP/1.1 200 OK");
         w.ch.pipeline().fireUserEventTriggered(ServerClosing.INSTANCE);
+        w.advance(999);
+        assertThat(w.isOpen()).as("within the grace").isTrue();
+        w.advance(1);
         assertThat(w.isOpen()).isFalse();
         assertThat(w.read()).isEmpty();
+    }
+
+    @Test
+    void serverClosingAnswersTheNextRequestOfAnIdleKeepAliveConnectionWithConnectionClose() {
+        Wire w = wire(hello());
+        assertThat(w.exchange(get("/"))).startsWith("HTTP/1.1 200 OK");
+        w.ch.pipeline().fireUserEventTriggered(ServerClosing.INSTANCE);
+        w.advance(300);
+        assertThat(w.exchange(get("/"))).startsWith("HTTP/1.1 200 OK").contains("connection: close");
+        assertThat(w.isOpen()).isFalse();
+    }
+
+    @Test
+    void serverClosingLetsANewConnectionSendItsFirstRequest() {
+        // The primary handed this connection over just before the worker began draining: its request is on its
+        // way, and closing now would reset the client.
+        Wire w = wire(hello());
+        w.ch.pipeline().fireUserEventTriggered(ServerClosing.INSTANCE);
+        w.advance(5_000);
+        assertThat(w.isOpen()).isTrue();
+        assertThat(w.exchange(get("/"))).startsWith("HTTP/1.1 200 OK").contains("connection: close");
+        assertThat(w.isOpen()).isFalse();
+    }
+
+    @Test
+    void serverClosingClosesANewConnectionThatSendsNothingAtTheHeadersTimeout() {
+        Wire w = wire(hello());
+        w.ch.pipeline().fireUserEventTriggered(ServerClosing.INSTANCE);
+        w.advance(10_000);
+        assertThat(w.isOpen()).isFalse();
     }
 
     @Test
