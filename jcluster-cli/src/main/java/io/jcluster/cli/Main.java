@@ -1,5 +1,6 @@
 package io.jcluster.cli;
 
+import io.jcluster.control.ControlException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,8 +10,24 @@ import picocli.CommandLine.Command;
  * call in-process; {@link #main} exits with its status.
  */
 @Command(name = "jcluster", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Node.js-style clustering for the JVM.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+        description = "Node.js-style clustering for the JVM: start, inspect, reload, scale and stop JVM services.",
+        subcommands = {StartCommand.class, LsCommand.class, StatusCommand.class, ReloadCommand.class,
+                RestartCommand.class, ScaleCommand.class, StopCommand.class, LogsCommand.class, SendCommand.class,
+                DemoCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit status:",
+                "  0  success",
+                "  1  the command failed; its message says why",
+                "  2  wrong arguments or config file",
+                "  3  no cluster by that name is running",
+                "  4  the cluster's primary died: its control socket was stale (and was removed)",
+                "  5  the application jar or a classpath entry does not exist",
+                "  6  the main class is missing or unknown",
+                "  7  the application's port is in use",
+                "  8  the workers failed to boot",
+                "  9  a running cluster already has that name",
+                " 10  a reload (or restart) stopped; the old workers kept serving",
+                " 11  the primary did not answer in time",
+                "", "Clusters are registered in $JCLUSTER_HOME (default ~/.jcluster)."})
 public final class Main {
     public static void main(String[] args) {
         int status = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
@@ -24,8 +41,17 @@ public final class Main {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        cl.getSubcommands().get("scale").setUnmatchedOptionsArePositionalParams(true);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            err.println("jcluster: " + e.getMessage());
+            if (e instanceof CliException c) {
+                err.println("jcluster: " + c.getMessage());
+                return c.exit().code();
+            }
+            if (e instanceof ControlException) {
+                err.println("jcluster: " + e.getMessage());
+                return ExitCode.FAILED.code();
+            }
+            err.println("jcluster: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return ExitCode.FAILED.code();
         });
         return cl.execute(args);

@@ -1,0 +1,72 @@
+package io.jcluster.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jcluster reload NAME}: a rolling, readiness-gated reload. */
+@Command(name = "reload", mixinStandardHelpOptions = true,
+        description = {"Replaces every worker with a new one (a new generation), without dropping requests: for each, "
+                + "a replacement starts; once it listens, the old worker leaves the rotation, drains (killed at the "
+                + "drain timeout) and stops. One at a time unless --parallel.",
+                "If a replacement does not listen within the ready timeout, the reload stops: it is killed and the old "
+                        + "workers not yet replaced keep serving (exit status 10)."})
+final class ReloadCommand extends ControlCommand implements Callable<Integer> {
+    @Option(names = "--parallel", paramLabel = "K", description = "Workers replaced at once (default: the cluster's --reload-parallel, 1).")
+    Integer parallel;
+
+    @Override
+    public Integer call() {
+        ObjectNode args = JsonNodeFactory.instance.objectNode();
+        if (parallel != null) {
+            if (parallel < 1) {
+                throw new CliException(ExitCode.USAGE, "--parallel must be at least 1, not " + parallel);
+            }
+            args.put("parallel", parallel);
+        }
+        args.put("progress", true);
+        Progress p = new Progress(out());
+        JsonNode r;
+        try {
+            r = request("reload", args, p::show, null, ExitCode.RELOAD_FAILED);
+        } finally {
+            p.end();
+        }
+        out().println("jcluster: reloaded " + name + ": " + r.path("replaced").asInt() + " worker(s) replaced, generation "
+                + r.path("generation").asInt() + " serving");
+        out().flush();
+        return ExitCode.OK.code();
+    }
+
+    /** Redraws one line on a terminal; prints a line per step otherwise (logs, pipes). */
+    static final class Progress {
+        private final java.io.PrintWriter out;
+        private final boolean tty = System.console() != null;
+        private boolean drawn;
+
+        Progress(java.io.PrintWriter out) {
+            this.out = out;
+        }
+
+        void show(JsonNode e) {
+            String line = ProgressBar.render(e.path("done").asInt(), e.path("total").asInt(), e.path("message").asText());
+            if (tty) {
+                out.print("\r\033[K" + line);
+                drawn = true;
+            } else {
+                out.println(line);
+            }
+            out.flush();
+        }
+
+        void end() {
+            if (drawn) {
+                out.println();
+                out.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.jcluster.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.jcluster.control.Units;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jcluster status NAME}: the cluster and a table of its workers. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"Shows a running cluster and, per worker: id, pid, state, generation, uptime, restarts, "
+                + "RSS, CPU %, open connections and requests served.",
+                "RSS and CPU come from /proc; connections and requests from the workers' last heartbeat."})
+final class StatusCommand extends ControlCommand implements Callable<Integer> {
+    static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Option(names = "--json", description = "Print the status as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        JsonNode s = request("status", null, null, Duration.ofSeconds(10), ExitCode.FAILED);
+        if (json) {
+            out().println(PRETTY.writeValueAsString(s));
+        } else {
+            out().print(render(s));
+        }
+        out().flush();
+        return ExitCode.OK.code();
+    }
+
+    static String render(JsonNode s) {
+        JsonNode workers = s.path("workers");
+        List<String> head = new ArrayList<>();
+        head.add(s.path("name").asText());
+        head.add(s.path("state").asText());
+        head.add("primary pid " + s.path("pid").asLong());
+        head.add("up " + Units.formatUptime(Duration.ofSeconds(s.path("uptimeSeconds").asLong())));
+        head.add("generation " + s.path("generation").asInt());
+        head.add("workers " + workers.size() + "/" + s.path("target").asInt());
+        List<String> addrs = new ArrayList<>();
+        s.path("addresses").forEach(a -> addrs.add(a.asText()));
+        if (!addrs.isEmpty()) {
+            head.add("listening on " + String.join(", ", addrs));
+        }
+        Table t = new Table("ID", "PID", "STATE", "GEN", "UPTIME", "RESTARTS", "RSS", "CPU%", "CONNS", "REQUESTS");
+        for (JsonNode w : workers) {
+            String state = w.path("state").asText();
+            if (w.has("leaving") && !state.equals("disconnecting")) {
+                state = state + " (leaving)";
+            }
+            JsonNode cpu = w.path("cpuPercent");
+            t.row(w.path("id").asInt(), w.path("pid").asLong(), state, w.path("generation").asInt(),
+                    Units.formatUptime(Duration.ofSeconds(w.path("uptimeSeconds").asLong())), w.path("restarts").asInt(),
+                    Units.formatSize(w.path("rssBytes").asLong(-1)),
+                    cpu.isNumber() ? String.format(Locale.ROOT, "%.1f", cpu.asDouble()) : "-",
+                    w.path("connections").asLong(), w.path("requests").asLong());
+        }
+        return String.join("  ", head) + "\n" + t.render();
+    }
+}

@@ -1,0 +1,195 @@
+package io.jcluster.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+
+/**
+ * The primary's control socket: a Unix domain socket (0600) in the registry, served by its own threads (never
+ * the data plane's): one accepting, one per connection, at most {@value #MAX_CONNECTIONS} at once. Each
+ * request is handled by the {@link Handler}; its reply (or error) is written back with the same id.
+ */
+public final class ControlServer implements AutoCloseable {
+    static final int MAX_CONNECTIONS = 16;
+
+    /** Answers one request; throws {@link ControlException} (or anything) for an error reply. */
+    @FunctionalInterface
+    public interface Handler {
+        JsonNode handle(String command, JsonNode args, Consumer<JsonNode> progress) throws Exception;
+    }
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final Handler handler;
+    private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
+    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closed;
+
+    private ControlServer(Path path, ServerSocketChannel server, Handler handler) {
+        this.path = path;
+        this.server = server;
+        this.handler = handler;
+    }
+
+    /** Binds {@code path} (replacing a stale socket file) and starts accepting. */
+    public static ControlServer start(Path path, Handler handler) {
+        try {
+            Files.deleteIfExists(path);
+            ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.bind(UnixDomainSocketAddress.of(path));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            ControlServer s = new ControlServer(path, ch, handler);
+            Thread t = new Thread(s::acceptLoop, "jcluster-control");
+            t.setDaemon(true);
+            t.start();
+            return s;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UncheckedIOException("cannot serve the control socket " + path + ": " + e.getMessage()
+                    + (path.toString().length() > 100 ? " (the path is too long for a Unix socket; set "
+                    + Registry.ENV_HOME + " to a shorter directory)" : ""),
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel c;
+            try {
+                c = server.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    System.err.println("jcluster: the control socket failed: " + e.getMessage());
+                }
+                return;
+            }
+            if (!slots.tryAcquire()) {
+                reply(c, error(null, "too many control connections (" + MAX_CONNECTIONS + "); try again"));
+                closeQuietly(c);
+                continue;
+            }
+            open.add(c);
+            Thread t = new Thread(() -> serve(c), "jcluster-control-conn");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private void serve(SocketChannel c) {
+        try {
+            for (;;) {
+                JsonNode req;
+                try {
+                    req = Frames.read(c);
+                } catch (IOException e) {
+                    if (!closed && c.isOpen()) {
+                        reply(c, error(null, "bad request: " + e.getMessage()));
+                    }
+                    return;
+                }
+                if (req == null) {
+                    return;
+                }
+                JsonNode id = req.get("id");
+                String command = req.path("command").asText("");
+                JsonNode args = req.path("args");
+                Consumer<JsonNode> progress = data -> {
+                    ObjectNode p = JsonNodeFactory.instance.objectNode();
+                    p.set("id", id);
+                    p.put("status", "progress");
+                    p.set("data", data);
+                    reply(c, p);
+                };
+                ObjectNode rep;
+                inFlight.incrementAndGet();
+                try {
+                    JsonNode data = handler.handle(command, args.isObject() ? args : JsonNodeFactory.instance.objectNode(),
+                            progress);
+                    rep = JsonNodeFactory.instance.objectNode();
+                    rep.set("id", id);
+                    rep.put("status", "ok");
+                    rep.set("data", data == null ? JsonNodeFactory.instance.objectNode() : data);
+                } catch (Exception e) {
+                    rep = error(id, e instanceof ControlException || e.getMessage() != null ? e.getMessage() : e.toString());
+                }
+                boolean sent = reply(c, rep);
+                inFlight.decrementAndGet();
+                if (!sent) {
+                    return;
+                }
+            }
+        } finally {
+            open.remove(c);
+            closeQuietly(c);
+            slots.release();
+        }
+    }
+
+    private static ObjectNode error(JsonNode id, String message) {
+        ObjectNode rep = JsonNodeFactory.instance.objectNode();
+        rep.set("id", id);
+        rep.put("status", "error");
+        rep.put("error", message);
+        return rep;
+    }
+
+    private static boolean reply(SocketChannel c, JsonNode node) {
+        synchronized (c) {
+            try {
+                Frames.write(c, node);
+                return true;
+            } catch (IOException e) {
+                return false; // the client went away
+            }
+        }
+    }
+
+    private static void closeQuietly(SocketChannel c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
+    }
+
+    /** Waits (at most {@code max}) until no request is being answered. */
+    public void awaitIdle(java.time.Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
+        open.forEach(ControlServer::closeQuietly);
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

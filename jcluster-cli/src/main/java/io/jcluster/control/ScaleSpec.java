@@ -1,0 +1,31 @@
+package io.jcluster.control;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code N}, {@code +K} or {@code -K}: the worker count {@code jcluster scale} asks for. */
+final class ScaleSpec {
+    private static final Pattern FORM = Pattern.compile("([+-]?)(\\d{1,6})");
+
+    private ScaleSpec() {
+    }
+
+    /** The wanted count from {@code how} and the current one; at least 1. */
+    static int parse(String how, int current) {
+        Matcher m = FORM.matcher(how == null ? "" : how.trim());
+        if (!m.matches()) {
+            throw new ControlException("'" + how + "' is not a worker count: use N, +K or -K");
+        }
+        int n = Integer.parseInt(m.group(2));
+        int wanted = switch (m.group(1)) {
+            case "+" -> current + n;
+            case "-" -> current - n;
+            default -> n;
+        };
+        if (wanted < 1) {
+            throw new ControlException("a cluster keeps at least 1 worker (asked for " + wanted + "); "
+                    + "to stop it, use 'jcluster stop'");
+        }
+        return wanted;
+    }
+}

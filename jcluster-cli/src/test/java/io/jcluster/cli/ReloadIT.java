@@ -1,0 +1,121 @@
+package io.jcluster.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rolling reloads: no request lost under load; a broken new generation does not take the old one down. */
+@Timeout(300)
+class ReloadIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path home;
+
+    @Test
+    void reloadUnderLoadFailsNoRequest() throws Exception {
+        Jcluster cli = new Jcluster(home);
+        try (Jcluster.Running primary = cli.start(Jcluster.testApp("live", 2, "--", "--port", "0"))) {
+            int port = primary.awaitUp();
+            Jcluster.Result reload;
+            long before;
+            try (Load load = new Load(port, "/slow?ms=5", 3)) {
+                while (load.ok.get() < 100) {
+                    Thread.sleep(20);
+                }
+                before = load.total();
+                reload = cli.run("reload", "live");
+                long until = load.total() + 100;
+                while (load.total() < until) {
+                    Thread.sleep(20);
+                }
+                load.close();
+                assertThat(reload.exit()).as(reload.all()).isZero();
+                assertThat(load.failures).as("failed requests during the reload").isEmpty();
+                assertThat(load.total() - before).as("requests during and after the reload").isGreaterThan(100);
+                assertThat(load.bodies.keySet()).as("both generations answered").anyMatch(b -> b.contains("\"gen\":\"1\""))
+                        .anyMatch(b -> b.contains("\"gen\":\"2\""));
+            }
+            assertThat(reload.out()).contains("reloaded live: 2 worker(s) replaced, generation 2 serving")
+                    .contains("[########################] 2/2");
+            JsonNode ws = ClusterIT.workers(cli, "live");
+            assertThat(ws).hasSize(2).allMatch(w -> w.get("generation").asInt() == 2);
+
+            Jcluster.Result parallel = cli.run("reload", "live", "--parallel", "2");
+            assertThat(parallel.out()).as(parallel.all()).contains("2 worker(s) replaced, generation 3 serving");
+        }
+    }
+
+    @Test
+    void aReloadWhoseNewWorkersFailToBootKeepsTheOldOnesServing() throws Exception {
+        Jcluster cli = new Jcluster(home);
+        Path broken = home.resolve("broken-deploy");
+        try (Jcluster.Running primary = cli.start(Jcluster.testApp("keep", 2, "--ready-timeout", "20s", "--",
+                "--port", "0", "--fail-if-exists", broken.toString()))) {
+            int port = primary.awaitUp();
+            Set<String> oldPids = new HashSet<>();
+            for (JsonNode w : ClusterIT.workers(cli, "keep")) {
+                oldPids.add(w.get("pid").asText());
+            }
+            Files.createFile(broken);
+            Jcluster.Result r;
+            try (Load load = new Load(port, "/", 2)) {
+                r = cli.run("reload", "keep");
+                long until = load.total() + 50;
+                while (load.total() < until) {
+                    Thread.sleep(20);
+                }
+                load.close();
+                assertThat(load.failures).as("failed requests").isEmpty();
+            }
+            assertThat(r.exit()).as(r.all()).isEqualTo(ExitCode.RELOAD_FAILED.code());
+            assertThat(r.err()).contains("jcluster: reload stopped: new worker 3").contains("exited (exit code 1) before it listened")
+                    .contains("keep serving (2 of generation 1)");
+            Set<String> now = new HashSet<>();
+            for (JsonNode w : ClusterIT.workers(cli, "keep")) {
+                now.add(w.get("pid").asText());
+            }
+            assertThat(now).isEqualTo(oldPids);
+            Set<String> answering = new HashSet<>();
+            for (int i = 0; i < 6; i++) {
+                answering.add(JSON.readTree(RawHttp.get(port, "/").body()).get("pid").asText());
+            }
+            assertThat(answering).isEqualTo(oldPids);
+
+            Jcluster.Result restart = cli.run("restart", "keep");
+            assertThat(restart.exit()).as(restart.all()).isEqualTo(ExitCode.RELOAD_FAILED.code());
+            assertThat(restart.err()).contains("restart stopped: no new worker became ready");
+
+            Files.delete(broken); // the deploy is fixed: the next reload goes through
+            Jcluster.Result again = cli.run("reload", "keep");
+            assertThat(again.exit()).as(again.all()).isZero();
+            assertThat(ClusterIT.workers(cli, "keep")).hasSize(2).noneMatch(w -> oldPids.contains(w.get("pid").asText()));
+        }
+    }
+
+    @Test
+    void restartReplacesEveryWorkerAtOnce() throws Exception {
+        Jcluster cli = new Jcluster(home);
+        try (Jcluster.Running primary = cli.start(Jcluster.testApp("rs", 2, "--", "--port", "0"))) {
+            int port = primary.awaitUp();
+            Set<String> old = new HashSet<>();
+            for (JsonNode w : ClusterIT.workers(cli, "rs")) {
+                old.add(w.get("pid").asText());
+            }
+            Jcluster.Result r = cli.run("restart", "rs");
+            assertThat(r.exit()).as(r.all()).isZero();
+            assertThat(r.out()).contains("restarted rs: 2 new worker(s) ready, 2 old one(s) killed");
+            JsonNode ws = ClusterIT.workers(cli, "rs");
+            assertThat(ws).hasSize(2).noneMatch(w -> old.contains(w.get("pid").asText()));
+            assertThat(RawHttp.get(port, "/").status()).isEqualTo(200);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.jcluster.cli.apps;
+
+import io.jcluster.cluster.Cluster;
+import io.jcluster.http.App;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The application the CLI tests cluster: an HTTP app on {@link App} whose routes misbehave on demand.
+ *
+ * <p>Arguments: {@code --port P} (0: any), {@code --print N} (after listening, print N numbered lines as fast
+ * as possible), {@code --fail-if-exists FILE} (exit 1 at boot while FILE exists: a broken deploy).
+ * Routes: {@code /} (pid, worker id, generation), {@code /slow?ms=N} and {@code /block?ms=N} (hold the event
+ * loop), {@code /alloc?mb=N} (allocate and keep N MB, touched), {@code /exit} (the worker exits with status 3).
+ */
+public final class TestApp {
+    private static final List<byte[]> HOARD = new ArrayList<>();
+
+    private TestApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = 0;
+        int print = 0;
+        Path failIfExists = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--print" -> print = Integer.parseInt(args[++i]);
+                case "--fail-if-exists" -> failIfExists = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        long pid = ProcessHandle.current().pid();
+        String gen = System.getenv("JCLUSTER_GENERATION");
+        if (failIfExists != null && Files.exists(failIfExists)) {
+            System.err.println("TestApp " + pid + ": refusing to boot, " + failIfExists + " exists");
+            System.exit(1);
+        }
+        App app = App.create();
+        app.get("/", (req, res) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pid", pid);
+            m.put("worker", Cluster.worker() == null ? 0 : Cluster.worker().id());
+            m.put("gen", gen);
+            res.json(m);
+        });
+        app.get("/slow", (req, res) -> {
+            Thread.sleep(Long.parseLong(req.query("ms")));
+            res.json(Map.of("pid", pid, "gen", String.valueOf(gen)));
+        });
+        app.get("/block", (req, res) -> {
+            Thread.sleep(Long.parseLong(req.query("ms")));
+            res.json(Map.of("pid", pid));
+        });
+        app.get("/exit", (req, res) -> {
+            res.json(Map.of("pid", pid));
+            new Thread(() -> {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                System.exit(3);
+            }).start();
+        });
+        app.get("/alloc", (req, res) -> {
+            int mb = Integer.parseInt(req.query("mb"));
+            for (int i = 0; i < mb; i++) {
+                byte[] b = new byte[1 << 20];
+                for (int j = 0; j < b.length; j += 4096) {
+                    b[j] = 1;
+                }
+                HOARD.add(b);
+            }
+            res.json(Map.of("pid", pid, "heldMb", HOARD.size()));
+        });
+        if (Cluster.worker() != null) {
+            Cluster.worker().onMessage(m -> System.out.println("TestApp " + pid + " got message " + m));
+        }
+        int lines = print;
+        app.listen(port, () -> {
+            System.out.println("TestApp " + pid + " listening, generation " + gen);
+            if (lines > 0) {
+                Thread t = new Thread(() -> {
+                    String id = Cluster.worker() == null ? "0" : Integer.toString(Cluster.worker().id());
+                    for (int i = 0; i < lines; i++) {
+                        System.out.println("line " + id + " " + i + " of worker " + id + " padding-padding-padding");
+                    }
+                    System.out.println("TestApp " + pid + " printed " + lines + " lines");
+                }, "printer");
+                t.start();
+            }
+        });
+    }
+}

@@ -1,0 +1,37 @@
+package io.jcluster.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ProcStatsTest {
+    @Test
+    void statTicksSkipACommandNameWithSpacesAndParentheses() {
+        String stat = "4242 (java (my app)) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 75 0 0 20 0 30 0 1000 0 0";
+        assertThat(ProcStats.parseStatTicks(stat)).isEqualTo(325);
+    }
+
+    @Test
+    void rssLineInKilobytes() {
+        assertThat(ProcStats.parseKb("\t  65432 kB")).isEqualTo(65432L * 1024);
+    }
+
+    @Test
+    void readsThisProcess() {
+        long pid = ProcessHandle.current().pid();
+        assertThat(ProcStats.rss(pid)).isGreaterThan(1 << 20);
+        assertThat(ProcStats.cpuTicks(pid)).isGreaterThanOrEqualTo(0);
+        assertThat(ProcStats.environ(pid)).containsKey("PATH");
+        assertThat(ProcStats.rss(Long.MAX_VALUE)).isEqualTo(-1);
+        assertThat(ProcStats.environ(Long.MAX_VALUE)).isEmpty();
+    }
+
+    @Test
+    void cpuPercentBetweenSamples() {
+        ProcStats.Sample a = new ProcStats.Sample(1, 100, 0);
+        ProcStats.Sample b = new ProcStats.Sample(1, 150, 1_000_000_000L);
+        assertThat(b.cpuPercentSince(a)).isEqualTo(50.0);
+        assertThat(b.cpuPercentSince(null)).isEqualTo(-1);
+        assertThat(new ProcStats.Sample(1, -1, 2).cpuPercentSince(a)).isEqualTo(-1);
+    }
+}

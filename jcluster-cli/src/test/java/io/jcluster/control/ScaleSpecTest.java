@@ -1,0 +1,24 @@
+package io.jcluster.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class ScaleSpecTest {
+    @Test
+    void absoluteAndRelative() {
+        assertThat(ScaleSpec.parse("4", 2)).isEqualTo(4);
+        assertThat(ScaleSpec.parse("+2", 2)).isEqualTo(4);
+        assertThat(ScaleSpec.parse("-1", 2)).isEqualTo(1);
+        assertThat(ScaleSpec.parse(" 3 ", 9)).isEqualTo(3);
+    }
+
+    @Test
+    void atLeastOneAndWellFormed() {
+        assertThatThrownBy(() -> ScaleSpec.parse("0", 2)).hasMessageContaining("at least 1 worker");
+        assertThatThrownBy(() -> ScaleSpec.parse("-2", 2)).hasMessageContaining("asked for 0");
+        assertThatThrownBy(() -> ScaleSpec.parse("many", 2)).hasMessageContaining("use N, +K or -K");
+        assertThatThrownBy(() -> ScaleSpec.parse("", 2)).isInstanceOf(ControlException.class);
+    }
+}
