@@ -3,8 +3,9 @@ package io.jcluster.control;
 /**
  * Signals to the primary, as Gunicorn's arbiter takes them: HUP reloads, TTIN and TTOU add or retire one
  * worker, TERM and INT stop gracefully (a second one kills the workers at once). The handlers only start the
- * operation; the supervisor runs it. SIGQUIT cannot be handled in a HotSpot JVM (it prints a thread dump):
- * a fast stop is {@code jcluster stop NAME --now}, or a second TERM.
+ * operation; the supervisor runs it. QUIT stops at once (workers killed) through a native hook
+ * ({@link QuitSignal}), since HotSpot keeps SIGQUIT for itself; where the hook is missing, a fast stop is
+ * {@code jcluster stop NAME --now}, or a second TERM.
  */
 final class PrimarySignals {
     private PrimarySignals() {
@@ -16,6 +17,10 @@ final class PrimarySignals {
         handle("TTOU", log, () -> background(log, "scale down", () -> sup.scale("-1")));
         handle("TERM", log, () -> sup.stop(spec.drainTimeout, sup.stopping(), "SIGTERM received"));
         handle("INT", log, () -> sup.stop(spec.drainTimeout, sup.stopping(), "SIGINT received"));
+        String[] why = new String[1];
+        if (!QuitSignal.install(() -> sup.stop(spec.drainTimeout, true, "SIGQUIT received"), why)) {
+            log.warn("SIGQUIT is not handled (" + why[0] + "); a fast stop is 'jcluster stop NAME --now'");
+        }
     }
 
     interface Op {

@@ -137,6 +137,29 @@ class ClusterIT {
     }
 
     @Test
+    void sigquitStopsAtOnceAndJcmdStillWorks() throws Exception {
+        Jcluster cli = new Jcluster(home);
+        try (Jcluster.Running primary = cli.start(Jcluster.testApp("quit", 2, "--", "--port", "0"))) {
+            int port = primary.awaitUp();
+            List<ProcessHandle> workers = primary.descendants();
+            assertThat(workers).hasSize(2);
+            // jcmd attaches without SIGQUIT (the attach listener runs from the start): it must not stop anything
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(primary.process.pid()), "VM.uptime").redirectErrorStream(true).start();
+            assertThat(jcmd.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(jcmd.exitValue()).isZero();
+            assertThat(RawHttp.get(port, "/").status()).isEqualTo(200);
+            primary.signal("QUIT");
+            primary.await("SIGQUIT received");
+            assertThat(primary.waitExit(Duration.ofSeconds(15))).as("a stop on request exits 0").isZero();
+            for (ProcessHandle w : workers) {
+                w.onExit().get(10, TimeUnit.SECONDS);
+            }
+            assertThat(primary.output()).doesNotContain("Full thread dump");
+        }
+    }
+
+    @Test
     void daemonDetachesWritesAPidFileAndStops() throws Exception {
         Jcluster cli = new Jcluster(home);
         Jcluster.Result r = cli.run(withDaemon(Jcluster.testApp("bg", 2, "--", "--port", "0")));
