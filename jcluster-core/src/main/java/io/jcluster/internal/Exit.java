@@ -28,6 +28,7 @@ public final class Exit {
         watchdog.setDaemon(true);
         watchdog.start();
         Thread exit = new Thread(() -> System.exit(status), "jcluster-exit");
+        exit.setDaemon(false); // callers are often daemon threads: this one must hold the JVM until it exits
         exit.start();
     }
 }

@@ -438,6 +438,7 @@ public final class Primary {
         if (workers.isEmpty() && scheduledRestarts == 0 && !stopping) {
             log.error("no worker can run; the primary exits with status 1");
             exitStatus = 1;
+            keepAlive.retain(); // the JVM must live until the stop below exits it with status 1
             shutdown(settings.shutdownTimeout()).whenComplete((v, e) -> Exit.now(1, 5000));
         }
     }

@@ -69,6 +69,7 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     static final HttpResponseStatus PAYLOAD_TOO_LARGE = new HttpResponseStatus(413, "Payload Too Large");
     static final HttpResponseStatus URI_TOO_LONG = new HttpResponseStatus(414, "URI Too Long");
     static final HttpResponseStatus EXPECTATION_FAILED = HttpResponseStatus.EXPECTATION_FAILED;
+    static final HttpResponseStatus VERSION_NOT_SUPPORTED = HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED;
     static final HttpResponseStatus HEADERS_TOO_LARGE = new HttpResponseStatus(431, "Request Header Fields Too Large");
     private static final AsciiString HTTP_1_0_KEEP_ALIVE = HttpHeaderValues.KEEP_ALIVE;
     private static final HttpHeadersFactory ERROR_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
@@ -261,6 +262,10 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
             requestStart = now();
             firstRequest = false;
         }
+        if (req.protocolVersion().majorVersion() != 1) {
+            reject(VERSION_NOT_SUPPORTED, "HTTP version " + req.protocolVersion().text());
+            return false;
+        }
         state = BODY;
         head = req;
         bodySize = 0;
@@ -395,7 +400,8 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
             }
         }
         HttpRequest h = req.head();
-        HttpVersion version = h.protocolVersion();
+        // We speak HTTP/1.1, and HTTP/1.0 to a 1.0 client; a 1.x we do not know is answered as 1.1.
+        HttpVersion version = h.protocolVersion().minorVersion() == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
         boolean keepAlive = !serverClosing && HttpUtil.isKeepAlive(h)
                 && !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
         if (!keepAlive) {

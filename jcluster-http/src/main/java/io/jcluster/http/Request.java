@@ -128,8 +128,13 @@ public final class Request {
     private Map<String, List<String>> queryMap() {
         Map<String, List<String>> m = query;
         if (m == null) {
-            m = rawQuery == null || rawQuery.isEmpty() ? Map.of()
-                    : new QueryStringDecoder(rawQuery, StandardCharsets.UTF_8, false).parameters();
+            try {
+                m = rawQuery == null || rawQuery.isEmpty() ? Map.of()
+                        : new QueryStringDecoder(rawQuery, StandardCharsets.UTF_8, false).parameters();
+            } catch (IllegalArgumentException e) {
+                // The client's fault (e.g. ?x=%ZZ): a 400, logged without a stack trace.
+                throw new HttpException(400, "Malformed query string", e, false);
+            }
             query = m;
         }
         return m;

@@ -546,6 +546,29 @@ class HttpWireTest {
         assertThat(w.isOpen()).isTrue();
     }
 
+    @Test
+    void aMajorVersionOtherThanOneIsRefusedWith505() {
+        Wire w = wire(hello());
+        assertThat(w.exchange("GET / HTTP/2.0\r\n\r\n")).startsWith("HTTP/1.1 505 HTTP Version Not Supported\r\n")
+                .contains("connection: close");
+        assertThat(w.isOpen()).isFalse();
+    }
+
+    @Test
+    void anUnknownMinorVersionIsAnsweredAsHttp11() {
+        Wire w = wire(hello());
+        assertThat(w.exchange("GET / HTTP/1.7\r\n\r\n")).startsWith("HTTP/1.1 200 OK\r\n");
+    }
+
+    @Test
+    void aMalformedQueryStringIsA400NotA500() {
+        App app = App.create();
+        app.get("/", (req, res) -> res.send(String.valueOf(req.query("x"))));
+        Wire w = wire(app);
+        assertThat(w.exchange(get("/?x=%ZZ"))).startsWith("HTTP/1.1 400 Bad Request\r\n");
+        assertThat(w.exchange(get("/?x=ok"))).as("the connection is still usable").endsWith("\r\n\r\nok");
+    }
+
     // --- graceful close ---
 
     @Test
