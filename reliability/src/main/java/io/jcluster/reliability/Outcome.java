@@ -1,0 +1,94 @@
+package io.jcluster.reliability;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What one scenario measured (figures) and whether each of its goals was met. */
+public final class Outcome {
+    /** One goal of the issue, checked. */
+    public record Goal(String name, boolean met, String detail) { }
+
+    private final String scenario;
+    private final Map<String, Object> figures = new LinkedHashMap<>();
+    private final List<Goal> goals = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+
+    public Outcome(String scenario) {
+        this.scenario = scenario;
+    }
+
+    public String scenario() {
+        return scenario;
+    }
+
+    public Outcome figure(String name, Object value) {
+        figures.put(name, value);
+        return this;
+    }
+
+    public Outcome goal(String name, boolean met, String detail) {
+        goals.add(new Goal(name, met, detail));
+        return this;
+    }
+
+    public Outcome note(String note) {
+        notes.add(note);
+        return this;
+    }
+
+    public Map<String, Object> figures() {
+        return figures;
+    }
+
+    public List<Goal> goals() {
+        return goals;
+    }
+
+    public List<String> notes() {
+        return notes;
+    }
+
+    public boolean allMet() {
+        return goals.stream().allMatch(Goal::met);
+    }
+
+    public List<Goal> missed() {
+        return goals.stream().filter(g -> !g.met()).toList();
+    }
+
+    /** Plain text for a console or an assertion message. */
+    public String text() {
+        StringBuilder b = new StringBuilder("== ").append(scenario).append('\n');
+        figures.forEach((k, v) -> b.append("  ").append(k).append(": ").append(v).append('\n'));
+        for (Goal g : goals) {
+            b.append("  [").append(g.met() ? "MET" : "MISSED").append("] ").append(g.name());
+            if (g.detail() != null && !g.detail().isEmpty()) {
+                b.append(" (").append(g.detail()).append(')');
+            }
+            b.append('\n');
+        }
+        notes.forEach(n -> b.append("  note: ").append(n).append('\n'));
+        return b.toString();
+    }
+
+    /** A markdown section: a table of figures, then the goals. */
+    public String markdown() {
+        StringBuilder b = new StringBuilder("### ").append(scenario).append("\n\n| figure | value |\n|---|---|\n");
+        figures.forEach((k, v) -> b.append("| ").append(k).append(" | ").append(String.valueOf(v).replace("|", "\\|"))
+                .append(" |\n"));
+        b.append('\n');
+        for (Goal g : goals) {
+            b.append("- ").append(g.met() ? "**met**" : "**MISSED**").append(": ").append(g.name());
+            if (g.detail() != null && !g.detail().isEmpty()) {
+                b.append(" — ").append(g.detail());
+            }
+            b.append('\n');
+        }
+        for (String n : notes) {
+            b.append("- note: ").append(n).append('\n');
+        }
+        return b.append('\n').toString();
+    }
+}
