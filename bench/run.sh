@@ -76,7 +76,7 @@ done
 if [ "$QUICK" = 1 ]; then
     MODE=quick; : "${ROUNDS:=1}" "${DURATION:=2}" "${WARMUP:=1}"; KILL_DEADLINE=1.5
 else
-    MODE=full; : "${ROUNDS:=3}" "${DURATION:=5}" "${WARMUP:=2}"; KILL_DEADLINE=3
+    MODE=full; : "${ROUNDS:=3}" "${DURATION:=5}" "${WARMUP:=6}"; KILL_DEADLINE=3
 fi
 for n in "$PORT" "$ROUNDS" "$DURATION" "$WARMUP" "$WRK_THREADS" "$WRK_CONNECTIONS"; do
     [[ "$n" =~ ^[0-9]+$ && "$n" -gt 0 ]] || { echo "run.sh: '$n' is not a positive whole number" >&2; exit 2; }
