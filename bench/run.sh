@@ -437,6 +437,7 @@ echo
 python3 "$BENCH_DIR/lib/report.py" --workdir "$WORK" --markdown "$MD" --png "$PNG" > "$WORK/targets.txt"
 cp "$RECORDS" "$BENCH_DIR/results/$REPORT_NAME.jsonl"
 cp "$MD" "$BENCH_DIR/results/latest.md"
+cp "$PNG" "$BENCH_DIR/results/latest.png"
 log "report: ${MD#"$ROOT"/} (copied to bench/results/latest.md), chart: ${PNG#"$ROOT"/}"
 if [ "$HARNESS_ERRORS" -gt 0 ]; then
     echo "run.sh: the harness broke for $HARNESS_ERRORS contender(s):" >&2
