@@ -1,6 +1,7 @@
 package io.jcluster.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
@@ -54,9 +55,11 @@ class LogsIT {
             assertThat(last.get(1)).contains("line 1 " + (LINES - 1) + " of worker 1");
 
             try (Jcluster.Running follow = cli.start(List.of("logs", "chatty", "--follow", "--lines", "0"))) {
-                Thread.sleep(1000); // the follower has read the file's end
-                assertThat(cli.run("send", "chatty", "{\"ping\":42}").exit()).isZero();
-                follow.await("\\[worker [12] \\d+] TestApp \\d+ got message \\{\"ping\":42}");
+                // A line written before the follower reached the file's end is not shown: send until one is.
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(cli.run("send", "chatty", "{\"ping\":42}").exit()).isZero();
+                    follow.await("\\[worker [12] \\d+] TestApp \\d+ got message \\{\"ping\":42}", Duration.ofSeconds(2));
+                });
                 follow.await("\\[worker [12] \\d+] TestApp \\d+ got message \\{\"ping\":42}");
             }
         }

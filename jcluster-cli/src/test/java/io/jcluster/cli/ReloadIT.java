@@ -1,11 +1,13 @@
 package io.jcluster.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -28,15 +30,11 @@ class ReloadIT {
             Jcluster.Result reload;
             long before;
             try (Load load = new Load(port, "/slow?ms=5", 3)) {
-                while (load.ok.get() < 100) {
-                    Thread.sleep(20);
-                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.ok.get() >= 100);
                 before = load.total();
                 reload = cli.run("reload", "live");
                 long until = load.total() + 100;
-                while (load.total() < until) {
-                    Thread.sleep(20);
-                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.total() >= until);
                 load.close();
                 assertThat(reload.exit()).as(reload.all()).isZero();
                 assertThat(load.failures).as("failed requests during the reload").isEmpty();
@@ -70,9 +68,7 @@ class ReloadIT {
             try (Load load = new Load(port, "/", 2)) {
                 r = cli.run("reload", "keep");
                 long until = load.total() + 50;
-                while (load.total() < until) {
-                    Thread.sleep(20);
-                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> load.total() >= until);
                 load.close();
                 assertThat(load.failures).as("failed requests").isEmpty();
             }
