@@ -24,12 +24,16 @@ import org.slf4j.LoggerFactory;
  * manifest {@code Class-Path}) gets no archive.
  *
  * <p>Archives live in {@value #ENV_DIR} (default {@code ~/.cache/jcluster/cds}); {@code off} disables this.
+ * Every new build makes a new archive, so the directory keeps only the {@value #KEEP} most recently used
+ * (an archive is touched when used), and drops partial archives left by workers that died while writing.
  * Supervisor thread only.
  */
 final class ClassDataSharing {
     static final String ENV_DIR = "JCLUSTER_CDS_DIR";
     /** Set in the environment of the worker that writes the archive: it needs longer to exit. */
     static final String ENV_DUMPING = io.jcluster.internal.Exit.ENV_CDS_DUMP;
+    static final int KEEP = 16;
+    private static final long PARTIAL_MAX_AGE_MILLIS = 3_600_000;
     private static final Logger log = LoggerFactory.getLogger(ClassDataSharing.class);
 
     private final Path archive;
@@ -60,12 +64,46 @@ final class ClassDataSharing {
                 : Path.of(System.getProperty("user.home"), ".cache", "jcluster", "cds");
         try {
             Files.createDirectories(dir);
+            prune(dir);
             String key = key(command, classpath);
             return new ClassDataSharing(dir.resolve(key + ".jsa"),
                     dir.resolve(key + "." + ProcessHandle.current().pid() + ".partial"));
         } catch (IOException | RuntimeException e) {
             log.debug("no class data sharing for workers: {}", e.toString());
             return null;
+        }
+    }
+
+    /** Keeps the {@value #KEEP} most recently used archives; removes partial ones older than an hour. */
+    static void prune(Path dir) {
+        long now = System.currentTimeMillis();
+        java.util.List<Path> archives = new java.util.ArrayList<>();
+        try (var files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                long modified = Files.getLastModifiedTime(f).toMillis();
+                if (name.endsWith(".partial") && now - modified > PARTIAL_MAX_AGE_MILLIS) {
+                    Files.deleteIfExists(f);
+                } else if (name.endsWith(".jsa") && !name.startsWith("cli-")) {
+                    archives.add(f);
+                }
+            }
+            if (archives.size() > KEEP) {
+                archives.sort(java.util.Comparator.comparingLong(ClassDataSharing::modified).reversed());
+                for (Path old : archives.subList(KEEP, archives.size())) {
+                    Files.deleteIfExists(old);
+                }
+            }
+        } catch (IOException e) {
+            log.debug("could not prune {}: {}", dir, e.toString());
+        }
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return 0;
         }
     }
 
@@ -123,6 +161,11 @@ final class ClassDataSharing {
     /** The flags for worker {@code id}; the first worker without an archive is asked to write one. */
     List<String> flags(int id) {
         if (Files.isReadable(archive)) {
+            try {
+                Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+            } catch (IOException e) {
+                log.debug("could not touch {}: {}", archive, e.toString()); // only the pruning order suffers
+            }
             return List.of("-Xlog:cds*=off", "-XX:SharedArchiveFile=" + archive);
         }
         if (dumper < 0) {
