@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * AppCDS for workers: a worker JVM maps its classes from an archive instead of loading them, which roughly
  * halves its start. The archive is made by the first worker of a cluster whose command has none yet, when that
  * worker exits gracefully (JDK 17's {@code -XX:ArchiveClassesAtExit}), and used by every later worker with the
- * same JVM, command line and classpath files (sizes and times are part of the key, so a new build of the
+ * same JVM, JVM flags, main class and classpath files (not program arguments) (sizes and times are part of the key, so a new build of the
  * application makes a new archive). A missing or unusable archive only costs speed: the JVM then starts as usual.
  *
  * <p>JDK 17 archives only classes from jar files: a classpath with a directory (also one named by a jar's

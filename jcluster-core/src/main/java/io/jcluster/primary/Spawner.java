@@ -55,16 +55,17 @@ final class Spawner {
         this.classpath = settings.classpath() != null ? settings.classpath() : System.getProperty("java.class.path");
         this.args = settings.args() != null ? settings.args() : self.args;
         this.cds = settings.classDataSharing()
-                ? ClassDataSharing.forCommand(command(), jar != null ? List.of(jar.toString())
+                ? ClassDataSharing.forCommand(command(List.of(), false), jar != null ? List.of(jar.toString())
                         : classpath == null ? List.of() : List.of(classpath.split(java.io.File.pathSeparator)))
                 : null;
     }
 
     List<String> command() {
-        return command(List.of());
+        return command(List.of(), true);
     }
 
-    private List<String> command(List<String> extraJvmArgs) {
+    /** The worker's command line; without the program arguments, it is what a class data archive depends on. */
+    private List<String> command(List<String> extraJvmArgs, boolean withProgramArgs) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin);
         cmd.addAll(settings.jvmArgs());
@@ -83,13 +84,15 @@ final class Spawner {
             }
             cmd.add(mainClass);
         }
-        cmd.addAll(args);
+        if (withProgramArgs) {
+            cmd.addAll(args);
+        }
         return cmd;
     }
 
     Process start(WorkerHandle worker, Path socket, String token, Map<String, String> extraEnv) throws IOException {
         int id = worker.id();
-        ProcessBuilder pb = new ProcessBuilder(command(cds == null ? List.of() : cds.flags(id)));
+        ProcessBuilder pb = new ProcessBuilder(command(cds == null ? List.of() : cds.flags(id), true));
         Map<String, String> env = pb.environment();
         if (cds != null && cds.dumping(id)) {
             env.put(ClassDataSharing.ENV_DUMPING, "1");
