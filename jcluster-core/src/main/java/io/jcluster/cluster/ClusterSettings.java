@@ -268,7 +268,7 @@ public final class ClusterSettings {
         return window;
     }
 
-    /** Merges program arguments and environment into a readable line for logs. */
+    /** The settings that matter in a log line. */
     @Override
     public String toString() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -278,9 +278,5 @@ public final class ClusterSettings {
         m.put("policy", policy());
         m.put("restart", restart.enabled());
         return m.toString();
-    }
-
-    static List<String> list(List<String> l) {
-        return l == null ? List.of() : new ArrayList<>(l);
     }
 }
