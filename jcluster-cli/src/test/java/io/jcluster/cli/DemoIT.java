@@ -15,10 +15,17 @@ import org.junit.jupiter.api.Timeout;
 /** {@code jcluster demo} as a user runs it: the seed's lines, the seed's answers, high availability. */
 @Timeout(120)
 class DemoIT {
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path home;
+
+    private Jcluster cli() {
+        return new Jcluster(home);
+    }
+
     @Test
     void clusterPrintsTheSeedsLinesAndServesRoundRobin() throws Exception {
-        int port = CliProcess.freePort();
-        try (CliProcess demo = new CliProcess("demo", "--port", Integer.toString(port), "--workers", "2")) {
+        int port = Jcluster.freePort();
+        try (Jcluster.Running demo = cli().start(List.of("demo", "--port", Integer.toString(port), "--workers", "2"))) {
             long primary = Long.parseLong(demo.await("^Primary process (\\d+) is running$").group(1));
             assertThat(primary).isEqualTo(demo.process.pid());
             Set<String> started = new HashSet<>();
@@ -43,8 +50,8 @@ class DemoIT {
 
     @Test
     void aKilledWorkerDiesLoudlyAndIsReplaced() throws Exception {
-        int port = CliProcess.freePort();
-        try (CliProcess demo = new CliProcess("demo", "--port", Integer.toString(port), "--workers", "2")) {
+        int port = Jcluster.freePort();
+        try (Jcluster.Running demo = cli().start(List.of("demo", "--port", Integer.toString(port), "--workers", "2"))) {
             String victim = demo.await("^Worker (\\d+) started$").group(1);
             String other = demo.await("^Worker (\\d+) started$").group(1);
             new ProcessBuilder("kill", "-9", victim).start().waitFor();
@@ -60,8 +67,8 @@ class DemoIT {
 
     @Test
     void ctrlCStopsEverythingAndLeavesNoProcess() throws Exception {
-        int port = CliProcess.freePort();
-        try (CliProcess demo = new CliProcess("demo", "--port", Integer.toString(port), "--workers", "2")) {
+        int port = Jcluster.freePort();
+        try (Jcluster.Running demo = cli().start(List.of("demo", "--port", Integer.toString(port), "--workers", "2"))) {
             demo.await("^Worker (\\d+) started$");
             demo.await("^Worker (\\d+) started$");
             List<ProcessHandle> workers = demo.descendants();
@@ -81,8 +88,8 @@ class DemoIT {
 
     @Test
     void singleIsTheSeedsFirstStep() throws Exception {
-        int port = CliProcess.freePort();
-        try (CliProcess demo = new CliProcess("demo", "--single", "--port", Integer.toString(port))) {
+        int port = Jcluster.freePort();
+        try (Jcluster.Running demo = cli().start(List.of("demo", "--single", "--port", Integer.toString(port)))) {
             demo.await("^Server started on port " + port + "$");
             RawHttp r = get(port);
             assertThat(r.status()).isEqualTo(200);
@@ -94,7 +101,7 @@ class DemoIT {
     @Test
     void aPortInUseIsAClearErrorAndExitStatusOne() throws Exception {
         try (ServerSocket taken = new ServerSocket(0);
-             CliProcess demo = new CliProcess("demo", "--port", Integer.toString(taken.getLocalPort()), "--workers", "2")) {
+             Jcluster.Running demo = cli().start(List.of("demo", "--port", Integer.toString(taken.getLocalPort()), "--workers", "2"))) {
             demo.await("Error: .*EADDRINUSE.*" + taken.getLocalPort());
             assertThat(demo.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(demo.process.exitValue()).isEqualTo(1);
@@ -103,15 +110,15 @@ class DemoIT {
 
     @Test
     void badArgumentsAreUsageErrors() throws Exception {
-        try (CliProcess cli = new CliProcess("demo", "--workers", "0")) {
-            cli.await("--workers must be at least 1");
-            assertThat(cli.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-            assertThat(cli.process.exitValue()).isEqualTo(ExitCode.USAGE.code());
+        try (Jcluster.Running bad = cli().start(List.of("demo", "--workers", "0"))) {
+            bad.await("--workers must be at least 1");
+            assertThat(bad.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(bad.process.exitValue()).isEqualTo(ExitCode.USAGE.code());
         }
-        try (CliProcess cli = new CliProcess("no-such-command")) {
-            cli.await("Unmatched argument.*no-such-command");
-            assertThat(cli.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-            assertThat(cli.process.exitValue()).isEqualTo(ExitCode.USAGE.code());
+        try (Jcluster.Running bad = cli().start(List.of("no-such-command"))) {
+            bad.await("Unmatched argument.*no-such-command");
+            assertThat(bad.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(bad.process.exitValue()).isEqualTo(ExitCode.USAGE.code());
         }
     }
 
@@ -119,8 +126,8 @@ class DemoIT {
     void workersStartFromAClassDataArchiveAfterTheFirstRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cds)
             throws Exception {
         java.util.Map<String, String> env = java.util.Map.of("JCLUSTER_CDS_DIR", cds.toString());
-        int port = CliProcess.freePort();
-        try (CliProcess first = new CliProcess(env, "demo", "--port", Integer.toString(port), "--workers", "1")) {
+        int port = Jcluster.freePort();
+        try (Jcluster.Running first = cli().start(env, List.of("demo", "--port", Integer.toString(port), "--workers", "1"))) {
             String pid = first.await("^Worker (\\d+) started$").group(1);
             assertThat(cmdline(pid)).contains("-XX:ArchiveClassesAtExit=" + cds);
             first.signal("INT");
@@ -130,7 +137,7 @@ class DemoIT {
         try (var files = java.nio.file.Files.list(cds)) {
             assertThat(files.map(p -> p.getFileName().toString()).toList()).singleElement().asString().endsWith(".jsa");
         }
-        try (CliProcess second = new CliProcess(env, "demo", "--port", Integer.toString(port), "--workers", "1")) {
+        try (Jcluster.Running second = cli().start(env, List.of("demo", "--port", Integer.toString(port), "--workers", "1"))) {
             String pid = second.await("^Worker (\\d+) started$").group(1);
             assertThat(cmdline(pid)).contains("-XX:SharedArchiveFile=" + cds);
             assertThat(get(port).body()).isEqualTo("{\"message\":\"Hello from worker " + pid + "\"}");

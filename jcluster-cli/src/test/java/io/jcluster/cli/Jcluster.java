@@ -52,6 +52,7 @@ final class Jcluster {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("JCLUSTER_HOME", home.toString());
+        pb.environment().put("JCLUSTER_CDS_DIR", "off"); // hermetic: no archives in the user's cache
         return pb;
     }
 
@@ -90,7 +91,20 @@ final class Jcluster {
     }
 
     Running start(List<String> args) throws IOException {
-        return new Running(builder(args).redirectErrorStream(true).start());
+        return start(java.util.Map.of(), args);
+    }
+
+    /** Like {@link #start(List)}, with extra environment variables. */
+    Running start(java.util.Map<String, String> env, List<String> args) throws IOException {
+        ProcessBuilder pb = builder(args).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        return new Running(pb.start());
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     /** Like {@link #start(List)}, counting instead of keeping the lines of the test app's {@code --print}. */
