@@ -21,13 +21,15 @@ public final class ClusterSettings {
      * it needs neither parallel GC threads nor a large young generation), two compiler threads, a small code
      * cache, exit on OutOfMemoryError so the primary replaces the worker, and, where the JVM has it (17.0.9+),
      * a periodic trim of the C heap, which gives back the memory the JIT used while warming up (~20 MB).
+     * Netty's JFR events are off: the first of them initialises JFR's metadata, ~100 ms of a worker's start
+     * (pass {@code -Dio.netty.jfr.enabled=true} in your own flags to record them).
      */
     public static final List<String> LEAN_JVM_ARGS = leanJvmArgs();
 
     private static List<String> leanJvmArgs() {
         List<String> a = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:MaxHeapFreeRatio=40",
                 "-XX:MinHeapFreeRatio=10", "-XX:CICompilerCount=2", "-XX:ReservedCodeCacheSize=32m", "-Xss512k",
-                "-XX:+ExitOnOutOfMemoryError"));
+                "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.jfr.enabled=false"));
         if (hasVmOption("TrimNativeHeapInterval")) {
             a.addAll(List.of("-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000"));
         }
