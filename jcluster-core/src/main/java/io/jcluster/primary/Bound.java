@@ -3,113 +3,132 @@ package io.jcluster.primary;
 import io.jcluster.cluster.ListenException;
 import io.jcluster.ipc.Message.ListenReply;
 import io.jcluster.ipc.Message.ListenRequest;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The listening socket of a handle: bound once on the primary's I/O loop; requests that arrive while it binds
- * wait; a bind error is answered to each of them as data (an errno-like code), never thrown.
+ * The listening socket of a handle, bound on the primary's I/O loop when the first worker asks; a bind error
+ * is answered to each request as data (an errno-like code), never thrown.
+ *
+ * <p>With an {@link Acceptor} (the RR policy) the socket is registered with the loop as a bare epoll handle,
+ * not as a Netty server channel: a channel would build a child channel per connection (an object graph and
+ * four syscalls) only for the primary to take its fd and drop it. Here a ready socket yields plain fds.
+ * Without one (NONE) the socket is never read here; its fd goes to the workers.
  */
 final class Bound {
     static final int BACKLOG = 511;
+    /** Connections accepted per readiness event, so one busy listener cannot starve the loop's other work. */
+    static final int ACCEPTS_PER_EVENT = 64;
+    /** How long accepting rests after an accept error (EMFILE, ENFILE, ENOBUFS) before it tries again. */
+    static final long ERROR_PAUSE_MS = 100;
+
+    private static final Logger log = LoggerFactory.getLogger(Bound.class);
+
+    /** Receives the accepted fds, then a call to {@link #acceptedAll()} after each batch. */
+    interface Acceptor {
+        void accepted(FileDescriptor fd);
+
+        void acceptedAll();
+    }
 
     private final Dispatcher dispatcher;
     private final String host;
     private final int port;
-    private final EpollServerSocketChannel channel = new EpollServerSocketChannel();
-    private final List<Runnable> waiting = new ArrayList<>();
+    private final Acceptor acceptor;
+    private Socket socket;
     private InetSocketAddress address;
     private ListenException error;
+    private IoRegistration registration;
     private boolean closed;
     private boolean paused;
+    private boolean resting;
 
-    Bound(Dispatcher dispatcher, String host, int port, ChannelHandler handler, boolean accept) {
+    Bound(Dispatcher dispatcher, String host, int port, Acceptor acceptor) {
         this.dispatcher = dispatcher;
         this.host = host;
         this.port = port;
-        channel.config().setOption(ChannelOption.SO_BACKLOG, BACKLOG);
-        channel.config().setOption(ChannelOption.SO_REUSEADDR, true);
-        channel.config().setAutoRead(accept);
-        channel.pipeline().addLast(handler);
+        this.acceptor = acceptor;
         bind();
     }
 
     private void bind() {
-        InetSocketAddress at;
+        Socket s = null;
         try {
-            at = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+            InetSocketAddress at = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
             if (at.isUnresolved()) {
                 throw new java.net.UnknownHostException(host);
             }
+            s = Socket.newSocketStream();
+            s.setReuseAddress(true);
+            s.bind(at);
+            s.listen(BACKLOG);
+            address = s.localAddress();
+            socket = s;
         } catch (Exception e) {
-            failed(e);
+            if (s != null) {
+                closeQuietly(s);
+            }
+            error = ListenException.of(host, port, e);
+            closed = true;
             return;
         }
-        dispatcher.loop().register(channel).addListener(reg -> {
-            if (!reg.isSuccess()) {
-                failed(reg.cause());
-                return;
-            }
-            channel.bind(at).addListener((ChannelFuture f) -> {
-                if (f.isSuccess()) {
-                    address = channel.localAddress();
-                } else {
-                    failed(f.cause());
+        if (acceptor != null) {
+            ((IoEventLoop) dispatcher.loop()).register(new Handle()).addListener(f -> {
+                if (!f.isSuccess()) {
+                    log.error("cannot watch the listening socket on port {}: {}", address.getPort(), f.cause().toString());
+                    closeSocket();
+                    return;
                 }
-                runWaiting();
+                registration = (IoRegistration) f.getNow();
+                if (closed) {
+                    registration.cancel();
+                } else {
+                    interest();
+                }
             });
-        });
-    }
-
-    private void failed(Throwable cause) {
-        error = ListenException.of(host, port, cause);
-        closed = true;
-        channel.close();
-        runWaiting();
-    }
-
-    private void runWaiting() {
-        List<Runnable> w = new ArrayList<>(waiting);
-        waiting.clear();
-        w.forEach(Runnable::run);
-    }
-
-    /** Runs {@code ok} with the address once bound, or answers the error (then runs {@code onError}). */
-    void whenBound(ListenRequest request, FdLink worker, Consumer<InetSocketAddress> ok, Runnable onError) {
-        Runnable r = () -> {
-            if (address != null && !closed) {
-                ok.accept(address);
-            } else {
-                ListenException e = error != null ? error
-                        : new ListenException(host, port, "EIO", "the listening socket was closed");
-                dispatcher.reply(worker.worker, ListenReply.error(request.requestId(), host, port, e.code(),
-                        String.valueOf(e.getCause() == null ? e.getMessage() : e.getCause().getMessage())));
-                onError.run();
-            }
-        };
-        if (address == null && error == null) {
-            waiting.add(r);
-        } else {
-            r.run();
         }
     }
 
+    /** Runs {@code ok} with the address when bound, or answers the error (then runs {@code onError}). */
+    void whenBound(ListenRequest request, FdLink worker, Consumer<InetSocketAddress> ok, Runnable onError) {
+        if (address != null && !closed) {
+            ok.accept(address);
+            return;
+        }
+        ListenException e = error != null ? error
+                : new ListenException(host, port, "EIO", "the listening socket was closed");
+        dispatcher.reply(worker.worker, ListenReply.error(request.requestId(), host, port, e.code(),
+                String.valueOf(e.getCause() == null ? e.getMessage() : e.getCause().getMessage())));
+        onError.run();
+    }
+
+    /** Stops (or resumes) taking connections off the kernel's backlog, which holds them meanwhile. */
     void pauseAccepting(boolean pause) {
-        if (pause != paused && !closed) {
+        if (pause != paused) {
             paused = pause;
-            channel.config().setAutoRead(!pause);
+            interest();
+        }
+    }
+
+    private void interest() {
+        if (registration != null && !closed) {
+            registration.submit(paused || resting ? EpollIoOps.NONE : EpollIoOps.EPOLLIN);
         }
     }
 
     FileDescriptor fd() {
-        return channel.fd();
+        return socket;
     }
 
     boolean closed() {
@@ -119,7 +138,67 @@ final class Bound {
     void close() {
         if (!closed) {
             closed = true;
-            channel.close();
+            if (registration != null) {
+                registration.cancel();
+            }
+            closeSocket();
+        }
+    }
+
+    private void closeSocket() {
+        closed = true;
+        if (socket != null) {
+            closeQuietly(socket);
+        }
+    }
+
+    private static void closeQuietly(FileDescriptor fd) {
+        try {
+            fd.close();
+        } catch (IOException e) {
+            log.warn("could not close listening fd {}: {}", fd.intValue(), e.toString());
+        }
+    }
+
+    /** The socket as the loop sees it: level-triggered, so what one event leaves in the backlog fires again. */
+    private final class Handle implements EpollIoHandle {
+        private final byte[] peer = new byte[26];   // filled by accept4; unused, the worker asks its socket
+
+        @Override
+        public FileDescriptor fd() {
+            return socket;
+        }
+
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            if (closed || paused || resting) {
+                return;
+            }
+            try {
+                for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+                    int fd = socket.accept(peer);
+                    if (fd < 0) {
+                        break;
+                    }
+                    acceptor.accepted(new FileDescriptor(fd));
+                }
+            } catch (IOException e) {
+                // Out of fds or buffers: the connection stays in the backlog; retrying at once would spin.
+                log.warn("accept failed on port {}: {}; retrying in {} ms", address.getPort(), e.getMessage(),
+                        ERROR_PAUSE_MS);
+                resting = true;
+                interest();
+                dispatcher.loop().schedule(() -> {
+                    resting = false;
+                    interest();
+                }, ERROR_PAUSE_MS, TimeUnit.MILLISECONDS);
+            }
+            acceptor.acceptedAll();
+        }
+
+        @Override
+        public void close() {
+            Bound.this.closeSocket();
         }
     }
 }

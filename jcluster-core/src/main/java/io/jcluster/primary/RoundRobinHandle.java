@@ -4,28 +4,20 @@ import io.jcluster.balance.Balancer;
 import io.jcluster.balance.RoundRobin;
 import io.jcluster.ipc.Message.ListenReply;
 import io.jcluster.ipc.Message.ListenRequest;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.unix.FileDescriptor;
-import io.netty.channel.unix.UnixChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The RR policy: the primary accepts and hands each connection's fd to the next worker with room.
  *
- * <p>Accepted connections are never registered with an event loop here: the server channel's own pipeline
- * takes each child, and its fd goes into {@code pending}, then to a worker's {@link FdLink}. When no worker
+ * <p>Accepted connections are never registered with an event loop here: {@link Bound} accepts plain fds,
+ * which go into {@code pending}, then to a worker's {@link FdLink}. When no worker
  * has room the handle stops reading the listening socket, and the kernel backlog holds new connections
  * until an Ack makes room.
  */
 final class RoundRobinHandle implements ListenHandle {
-    private static final Logger log = LoggerFactory.getLogger(RoundRobinHandle.class);
-
     private final Dispatcher dispatcher;
     private final String key;
     private final Balancer<FdLink> workers = new RoundRobin<>();
@@ -36,7 +28,17 @@ final class RoundRobinHandle implements ListenHandle {
     RoundRobinHandle(Dispatcher dispatcher, String key, String host, int port) {
         this.dispatcher = dispatcher;
         this.key = key;
-        this.bound = new Bound(dispatcher, host, port, new Acceptor(), true);
+        this.bound = new Bound(dispatcher, host, port, new Bound.Acceptor() {
+            @Override
+            public void accepted(FileDescriptor fd) {
+                pending.addLast(fd);
+            }
+
+            @Override
+            public void acceptedAll() {
+                drain();
+            }
+        });
     }
 
     @Override
@@ -111,24 +113,5 @@ final class RoundRobinHandle implements ListenHandle {
             FdLink.closeQuietly(fd);
         }
         dispatcher.forget(this);
-    }
-
-    /** Runs in the listening channel's own pipeline: children are taken, never registered. */
-    private final class Acceptor extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Channel child = (Channel) msg;
-            pending.addLast(((UnixChannel) child).fd());
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            drain();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.warn("accept failed on {}: {}", key, cause.toString());
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.jcluster.primary;
 
 import io.jcluster.ipc.Message.ListenReply;
 import io.jcluster.ipc.Message.ListenRequest;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.unix.FileDescriptor;
 import java.util.HashSet;
 import java.util.Set;
@@ -21,7 +20,7 @@ final class SharedHandle implements ListenHandle {
     SharedHandle(Dispatcher dispatcher, String key, String host, int port) {
         this.dispatcher = dispatcher;
         this.key = key;
-        this.bound = new Bound(dispatcher, host, port, new ChannelInboundHandlerAdapter(), false);
+        this.bound = new Bound(dispatcher, host, port, null);
     }
 
     @Override
