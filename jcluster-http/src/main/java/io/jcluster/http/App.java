@@ -6,8 +6,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,13 +54,14 @@ public final class App {
     private final Config config;
     private final Router.Builder routes = new Router.Builder();
     private final List<Dispatcher.Use> middleware = new ArrayList<>();
-    private final ChannelInitializer<Channel> initializer = new Initializer();
+    private final ChannelInitializer<Channel> initializer;
     private ErrorHandler errorHandler = Dispatcher.DEFAULT_ERROR_HANDLER;
     private volatile Dispatcher dispatcher;
     private NetServer server;
 
     private App(HttpOptions options) {
         this.config = Config.of(options);
+        this.initializer = new Initializer();
     }
 
     /** An app with the default {@link HttpOptions}. */
@@ -277,17 +276,18 @@ public final class App {
     /** Installs the decoder, the encoder and a connection handler. */
     @ChannelHandler.Sharable
     private final class Initializer extends ChannelInitializer<Channel> {
+        /** Read by each decoder when it is made, never changed. */
+        private final HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(config.maxRequestLine())
+                .setMaxHeaderSize(config.maxHeaderSize())
+                .setMaxChunkSize(MAX_CHUNK);
+
         @Override
         protected void initChannel(Channel ch) {
-            HttpDecoderConfig decoder = new HttpDecoderConfig()
-                    .setMaxInitialLineLength(config.maxRequestLine())
-                    .setMaxHeaderSize(config.maxHeaderSize())
-                    .setMaxChunkSize(MAX_CHUNK);
             HttpServerHandler handler = new HttpServerHandler(App.this, config);
             ChannelPipeline p = ch.pipeline();
-            p.addLast("http-first-bytes", handler.firstBytes());
-            p.addLast("http-decoder", new HttpRequestDecoder(decoder));
-            p.addLast("http-encoder", new HttpResponseEncoder());
+            p.addLast("http-decoder", handler.decoder(decoderConfig));
+            p.addLast("http-encoder", new HttpServerHandler.Encoder());
             p.addLast("http-handler", handler);
         }
     }

@@ -11,13 +11,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * of pipelined requests are written in request order without any queue. Responses written while a read
  * batch is being processed are flushed once at its end ({@code channelReadComplete}); responses written
  * outside one (timeouts, {@link ServerClosing}) are flushed at once.
+ *
+ * <p>Responses are encoded here ({@link ResponseHead}) into one buffer with their body where possible; Netty's
+ * encoder is left the rare ones it rewrites (refusals, 100 Continue, 205, user-set Transfer-Encoding).
  *
  * <p>The body is collected up to the limit; a larger one (announced or actual) gets 413 and the connection
  * is closed, as it is after 400, 408, 414, 417 and 431. One timer per connection enforces the keep-alive
@@ -104,13 +109,24 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
         this.config = config;
     }
 
-    /** The handler to put in front of the decoder: it sees a request's first bytes arrive. */
-    ChannelHandler firstBytes() {
-        return new ChannelInboundHandlerAdapter() {
+    /**
+     * Netty's response encoder, for the responses it still encodes (refusals, 100 Continue, 205 and chunked
+     * ones); those {@link #send} encodes itself are buffers, and pass through it untouched.
+     */
+    static final class Encoder extends HttpResponseEncoder {
+        @Override
+        public boolean acceptOutboundMessage(Object msg) throws Exception {
+            return !(msg instanceof ByteBuf) && super.acceptOutboundMessage(msg);
+        }
+    }
+
+    /** The request decoder for this connection; it tells this handler when a request's first bytes arrive. */
+    ChannelHandler decoder(HttpDecoderConfig decoderConfig) {
+        return new HttpRequestDecoder(decoderConfig) {
             @Override
-            public void channelRead(ChannelHandlerContext c, Object msg) {
+            public void channelRead(ChannelHandlerContext c, Object msg) throws Exception {
                 bytesReceived();
-                c.fireChannelRead(msg);
+                super.channelRead(c, msg);
             }
         };
     }
@@ -251,6 +267,9 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
+    /** The size of the last JSON body on this connection: the next one is likely alike, its buffer is sized so. */
+    int jsonSizeHint = 64;
+
     /** Takes a request head; false when the request was refused (the connection is then closing). */
     private boolean onHead(HttpRequest req) {
         if (state != IDLE && state != RECEIVING) {
@@ -360,7 +379,7 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
         timerKind = T_NONE;
         Counters.requestServed();
         Request req = new Request(h, b, config.mapper(), ctx.channel().remoteAddress());
-        Response res = new Response(this, req, ctx.alloc(), config.mapper());
+        Response res = new Response(this, req, config.mapper());
         try {
             app.dispatcher().dispatch(req, res);
         } catch (Throwable t) {
@@ -381,39 +400,107 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Writes the response of {@code req}; called once per request by {@link Response}. */
-    void send(Request req, int status, HttpHeaders headers, ByteBuf content) {
+    /** A buffer for a body of about {@code size} bytes, with room in front for the head (see {@link #send}). */
+    ByteBuf bodyBuffer(int size) {
+        ByteBuf buf = ctx.alloc().buffer(ResponseHead.HEADROOM + size);
+        buf.setIndex(ResponseHead.HEADROOM, ResponseHead.HEADROOM);
+        return buf;
+    }
+
+    /**
+     * Writes the response of {@code req}; called once per request by {@link Response}. {@code headers} are
+     * the ones the user set, null when none; {@code defaultType} is the Content-Type unless one was set.
+     * The head is written in front of {@code content} when there is room: only buffers from
+     * {@link #bodyBuffer} have a reader index above 0.
+     */
+    void send(Request req, int status, HttpHeaders headers, AsciiString defaultType, ByteBuf content) {
         if (state != PROCESSING) {
             content.release();
             throw new IllegalStateException("the connection of " + req + " is not waiting for a response");
         }
-        ByteBuf out = content;
-        if (status == 204 || status == 304) {
-            out.release();
-            out = Unpooled.EMPTY_BUFFER;
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-        } else {
-            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, out.readableBytes());
-            if (req.isHead()) {
-                out.release();
-                out = Unpooled.EMPTY_BUFFER;
-            }
+        boolean bodyless = status == 204 || status == 304;
+        int length = bodyless ? -1 : content.readableBytes();
+        if (bodyless || req.isHead()) {
+            content.writerIndex(content.readerIndex());
         }
         HttpRequest h = req.head();
         // We speak HTTP/1.1, and HTTP/1.0 to a 1.0 client; a 1.x we do not know is answered as 1.1.
-        HttpVersion version = h.protocolVersion().minorVersion() == 0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-        boolean keepAlive = !serverClosing && HttpUtil.isKeepAlive(h)
-                && !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
+        boolean http10 = h.protocolVersion().minorVersion() == 0;
+        boolean keepAlive = !serverClosing && HttpUtil.isKeepAlive(h) && (headers == null
+                || !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true));
+        int headLength;
+        if (headers == null && status != 205) {
+            // The usual response: no header of the user's, so no header map at all.
+            byte[] connection = !keepAlive ? ResponseHead.CLOSE : http10 ? ResponseHead.KEEP_ALIVE : null;
+            headLength = ResponseHead.length(status, defaultType, length, connection);
+            ByteBuf out = withHead(content, headLength);
+            ResponseHead.write(out, http10, status, defaultType, length, connection);
+            writeWithBody(out, content, !keepAlive);
+            return;
+        }
+        if (headers == null) {
+            headers = Response.newHeaders();
+        }
+        if (defaultType != null && !headers.contains(HttpHeaderNames.CONTENT_TYPE)) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, defaultType);
+        }
+        if (bodyless) {
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        } else {
+            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+        }
         if (!keepAlive) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (!version.isKeepAliveDefault()) {
+        } else if (http10) {
             headers.set(HttpHeaderNames.CONNECTION, HTTP_1_0_KEEP_ALIVE);
         }
-        HttpResponseStatus st = Statuses.of(status);
-        write(new DefaultFullHttpResponse(version, st, out, headers, EmptyHttpHeaders.INSTANCE), !keepAlive);
+        if (status == 205 || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            // Netty's encoder rewrites these (205 goes without a body, a chunked one is chunked): leave it to it.
+            HttpVersion version = http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+            write(new DefaultFullHttpResponse(version, Statuses.of(status), content, headers, EmptyHttpHeaders.INSTANCE),
+                    !keepAlive);
+            return;
+        }
+        headLength = ResponseHead.length(status, headers);
+        ByteBuf out = withHead(content, headLength);
+        ResponseHead.write(out, http10, status, headers);
+        writeWithBody(out, content, !keepAlive);
     }
 
-    private void write(FullHttpResponse response, boolean close) {
+    /** Bodies up to this size are copied behind their head rather than written as a second buffer. */
+    private static final int COPY_BODY_MAX = 1024;
+
+    /**
+     * The buffer to write a head of {@code headLength} bytes into: {@code content} itself, its writer index
+     * moved to where the head goes, when it has room in front; otherwise a new one.
+     */
+    private ByteBuf withHead(ByteBuf content, int headLength) {
+        int start = content.readerIndex() - headLength;
+        if (start >= 0) {
+            content.readerIndex(start);
+            content.markWriterIndex();
+            content.writerIndex(start);
+            return content;
+        }
+        int copied = content.readableBytes() <= COPY_BODY_MAX ? content.readableBytes() : 0;
+        return ctx.alloc().buffer(headLength + copied);
+    }
+
+    /** Writes {@code head}, written by {@link #withHead}, and whatever of {@code content} it does not hold. */
+    private void writeWithBody(ByteBuf head, ByteBuf content, boolean close) {
+        if (head == content) {
+            content.resetWriterIndex();
+        } else if (content.readableBytes() <= COPY_BODY_MAX) {
+            head.writeBytes(content);
+            content.release();
+        } else {
+            ctx.write(head, ctx.voidPromise());
+            head = content;
+        }
+        write(head, close);
+    }
+
+    private void write(Object response, boolean close) {
         if (close) {
             state = CLOSED;
             needsFlush = false;

@@ -2,7 +2,6 @@ package io.jcluster.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -41,16 +40,15 @@ public final class Response {
 
     private final HttpServerHandler conn;
     private final Request req;
-    private final ByteBufAllocator alloc;
     private final ObjectMapper mapper;
-    private final HttpHeaders headers = HEADERS.newHeaders();
+    /** The headers set by the user, made on first use: most responses have none, and need no header map. */
+    private HttpHeaders headers;
     private int status = 200;
     private boolean sent;
 
-    Response(HttpServerHandler conn, Request req, ByteBufAllocator alloc, ObjectMapper mapper) {
+    Response(HttpServerHandler conn, Request req, ObjectMapper mapper) {
         this.conn = conn;
         this.req = req;
-        this.alloc = alloc;
         this.mapper = mapper;
     }
 
@@ -74,16 +72,27 @@ public final class Response {
      */
     public Response header(String name, String value) {
         if (value == null) {
-            headers.remove(name);
+            if (headers != null) {
+                headers.remove(name);
+            }
         } else {
-            headers.set(name, value);
+            headers().set(name, value);
         }
         return this;
     }
 
     /** The value of a response header set so far, or null. */
     public String header(String name) {
-        return headers.get(name);
+        return headers == null ? null : headers.get(name);
+    }
+
+    private HttpHeaders headers() {
+        HttpHeaders h = headers;
+        if (h == null) {
+            h = newHeaders();
+            headers = h;
+        }
+        return h;
     }
 
     /**
@@ -95,7 +104,7 @@ public final class Response {
         if (t == null) {
             throw new IllegalArgumentException("unknown content type: " + contentType);
         }
-        headers.set(HttpHeaderNames.CONTENT_TYPE, t);
+        headers().set(HttpHeaderNames.CONTENT_TYPE, t);
         return this;
     }
 
@@ -106,7 +115,9 @@ public final class Response {
      */
     public void json(Object value) {
         checkNotSent();
-        ByteBuf buf = alloc.buffer();
+        // Serialized straight into the buffer that goes out: the head is written in front of it once the
+        // length is known, so the response is one buffer and the body is not copied.
+        ByteBuf buf = conn.bodyBuffer(conn.jsonSizeHint);
         try (OutputStream out = new ByteBufOutputStream(buf)) {
             mapper.writeValue(out, value);
         } catch (IOException | RuntimeException e) {
@@ -114,6 +125,7 @@ public final class Response {
             throw new IllegalArgumentException("cannot serialize " + (value == null ? null : value.getClass().getName())
                     + " as JSON: " + e.getMessage(), e);
         }
+        conn.jsonSizeHint = buf.readableBytes();
         finish(buf, JSON_UTF8);
     }
 
@@ -123,7 +135,7 @@ public final class Response {
      */
     public void send(String text) {
         checkNotSent();
-        String type = headers.get(HttpHeaderNames.CONTENT_TYPE);
+        String type = headers == null ? null : headers.get(HttpHeaderNames.CONTENT_TYPE);
         if (type != null && !type.toLowerCase(Locale.ROOT).contains("charset=")) {
             headers.set(HttpHeaderNames.CONTENT_TYPE, type + "; charset=utf-8");
         }
@@ -131,7 +143,7 @@ public final class Response {
         if (text.isEmpty()) {
             buf = Unpooled.EMPTY_BUFFER;
         } else {
-            buf = alloc.buffer(ByteBufUtil.utf8Bytes(text));
+            buf = conn.bodyBuffer(ByteBufUtil.utf8Bytes(text));
             ByteBufUtil.writeUtf8(buf, text);
         }
         finish(buf, TEXT_UTF8);
@@ -163,22 +175,26 @@ public final class Response {
         }
     }
 
-    private void finish(ByteBuf body, CharSequence defaultType) {
+    private void finish(ByteBuf body, AsciiString defaultType) {
         if (sent) {
             body.release();
             checkNotSent();
         }
         sent = true;
-        if (defaultType != null && !headers.contains(HttpHeaderNames.CONTENT_TYPE)) {
-            headers.set(HttpHeaderNames.CONTENT_TYPE, defaultType);
-        }
-        conn.send(req, status, headers, body);
+        conn.send(req, status, headers, defaultType, body);
+    }
+
+    /** A header map that validates what is set in it, so that no header can be smuggled in. */
+    static HttpHeaders newHeaders() {
+        return HEADERS.newHeaders();
     }
 
     /** The default error answer: {@code status} and {@code {"error":message}} as JSON, whatever type was set. */
     void sendError(int code, String message) {
         status = code;
-        headers.set(HttpHeaderNames.CONTENT_TYPE, JSON_UTF8);
+        if (headers != null) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, JSON_UTF8); // without headers, JSON is the type already
+        }
         json(Map.of("error", message));
     }
 }

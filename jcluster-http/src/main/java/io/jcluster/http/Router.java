@@ -70,7 +70,7 @@ final class Router {
      * {@link #allowed} tells 404 from 405.
      */
     Match find(int method, String[] segments) {
-        String[] values = new String[segments.length];
+        String[] values = segments.length == 0 ? EMPTY : new String[segments.length];
         return find(root, method, segments, 0, values, 0);
     }
 

@@ -1,10 +1,13 @@
 package io.jcluster.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
 
 /** Status lines for codes 200-999, built once: Netty's phrases, and plain ones where Netty has none. */
 final class Statuses {
     private static final HttpResponseStatus[] TABLE = new HttpResponseStatus[1000];
+    /** {@code "200 OK\r\n"}: the status line after the version, as the encoder would write it. */
+    private static final byte[][] LINES = new byte[1000][];
 
     static {
         for (int code = 200; code < TABLE.length; code++) {
@@ -13,6 +16,7 @@ final class Statuses {
                 s = new HttpResponseStatus(code, phrase(code, s));
             }
             TABLE[code] = s;
+            LINES[code] = (code + " " + s.reasonPhrase() + "\r\n").getBytes(StandardCharsets.US_ASCII);
         }
     }
 
@@ -22,6 +26,11 @@ final class Statuses {
     /** The status for {@code code} (200-999). */
     static HttpResponseStatus of(int code) {
         return TABLE[code];
+    }
+
+    /** The end of the status line for {@code code} (200-999): code, reason phrase, CRLF. */
+    static byte[] line(int code) {
+        return LINES[code];
     }
 
     private static String phrase(int code, HttpResponseStatus fallback) {

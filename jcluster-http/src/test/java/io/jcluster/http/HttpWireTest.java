@@ -63,6 +63,38 @@ class HttpWireTest {
         assertThat(w.isOpen()).isTrue();
     }
 
+    /** The head is written in front of the body, beside it, or in a buffer of its own: the bytes are the same. */
+    @Test
+    void headsAreExactWhateverTheBodyAndHeaders() {
+        String big = "x".repeat(3000);
+        String longValue = "v".repeat(300);
+        App app = App.create();
+        app.get("/big-json", (req, res) -> res.json(big));
+        app.get("/big-bytes", (req, res) -> res.send(big.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        app.get("/long-header", (req, res) -> res.header("X-Long", longValue).json(Map.of("a", 1)));
+        app.get("/chunked", (req, res) -> res.header("Transfer-Encoding", "chunked").send("abc"));
+        app.get("/205", (req, res) -> res.status(205).send("dropped"));
+        Wire w = wire(app);
+        assertThat(w.exchange(get("/big-json"))).isEqualTo(json(200, "OK", "\"" + big + "\""));
+        assertThat(w.exchange(get("/big-bytes"))).isEqualTo("HTTP/1.1 200 OK\r\n"
+                + "content-type: application/octet-stream\r\ncontent-length: 3000\r\n\r\n" + big);
+        assertThat(w.exchange(get("/long-header"))).isEqualTo("HTTP/1.1 200 OK\r\nX-Long: " + longValue + "\r\n"
+                + "content-type: application/json; charset=utf-8\r\ncontent-length: 7\r\n\r\n{\"a\":1}");
+        assertThat(w.exchange("HEAD /long-header HTTP/1.1\r\n\r\n")).isEqualTo("HTTP/1.1 200 OK\r\nX-Long: "
+                + longValue + "\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: 7\r\n\r\n");
+        String bigJson = json(200, "OK", "\"" + big + "\"");
+        assertThat(w.exchange("HEAD /big-json HTTP/1.1\r\n\r\n")).isEqualTo(bigJson.substring(0, bigJson.length() - 3002));
+        // Netty's encoder still writes these: as before, chunked when asked, 205 without a body.
+        assertThat(w.exchange(get("/chunked"))).isEqualTo("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                + "content-type: text/plain; charset=utf-8\r\ncontent-length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+        assertThat(w.exchange(get("/205"))).isEqualTo("HTTP/1.1 205 Reset Content\r\n"
+                + "content-type: text/plain; charset=utf-8\r\ncontent-length: 0\r\n\r\n");
+        assertThat(w.exchange("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")).isEqualTo("HTTP/1.0 404 Not Found\r\n"
+                + "content-type: application/json; charset=utf-8\r\ncontent-length: 21\r\n"
+                + "connection: keep-alive\r\n\r\n{\"error\":\"Not Found\"}");
+        assertThat(w.isOpen()).isTrue();
+    }
+
     @Test
     void connectionCloseIsHonoured() {
         Wire w = wire(hello());
