@@ -121,9 +121,19 @@ final class Bound {
         }
     }
 
+    /**
+     * Pausing asks for error events only, not for none: Netty 4.2's submit(NONE) removes the fd from epoll but
+     * keeps the registration marked added, so the next submit fails (ENOENT) and the socket is never read again.
+     */
     private void interest() {
         if (registration != null && !closed) {
-            registration.submit(paused || resting ? EpollIoOps.NONE : EpollIoOps.EPOLLIN);
+            try {
+                registration.submit(paused || resting ? EpollIoOps.EPOLLERR : EpollIoOps.EPOLLIN);
+            } catch (RuntimeException e) {
+                log.error("cannot {} accepting on port {}; closing it: {}", paused || resting ? "pause" : "resume",
+                        address.getPort(), e.toString());
+                close();
+            }
         }
     }
 

@@ -115,6 +115,38 @@ class ClusterIT {
     }
 
     @Test
+    void acceptingPausesWhileTheWorkersWindowIsFullThenResumes() throws Exception {
+        // A window of one unacknowledged connection, and the only worker's loop blocked: the primary has to
+        // stop accepting (the kernel backlog holds the burst) and start again once the worker acks.
+        try (ClusterProcess c = ClusterProcess.start(Map.of("TEST_WINDOW", "1"), 0, 1, "rr", "off")) {
+            long pid = forkedPids(c, 1).iterator().next();
+            int port = c.awaitListening(1);
+            try (LineClient blocker = new LineClient(port)) {
+                assertThat(blocker.ask("pid")).isEqualTo(Long.toString(pid));
+                blocker.send("block 1000");
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+                try {
+                    List<java.util.concurrent.Future<String>> burst = new java.util.ArrayList<>();
+                    for (int i = 0; i < 16; i++) {
+                        burst.add(pool.submit(() -> LineClient.askOnce(port, "pid")));
+                    }
+                    assertThat(blocker.read()).isEqualTo("unblocked");
+                    for (java.util.concurrent.Future<String> f : burst) {
+                        assertThat(f.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Long.toString(pid));
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+            // Still accepting, by the same worker: nothing broke on the way.
+            for (int i = 0; i < 50; i++) {
+                assertThat(LineClient.askOnce(port, "pid")).isEqualTo(Long.toString(pid));
+            }
+            assertThat(c.output()).doesNotContain("EVENT exit");
+        }
+    }
+
+    @Test
     void portInUseFailsTheWorkersListenWithEaddrinuse() throws Exception {
         try (ServerSocket taken = new ServerSocket(0);
              ClusterProcess c = ClusterProcess.start(0 + taken.getLocalPort(), 1, "rr", "off")) {

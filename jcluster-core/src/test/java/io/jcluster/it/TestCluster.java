@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * shared port: {@code pid} answers the worker's pid, {@code slow MS} answers after MS milliseconds (without
  * blocking the event loop), {@code block MS} blocks the worker's event loop.
  *
- * <p>Arguments: {@code PORT WORKERS POLICY(rr|none) RESTART(on|off) [HOST]}.
+ * <p>Arguments: {@code PORT WORKERS POLICY(rr|none) RESTART(on|off) [HOST]}; env {@code TEST_WINDOW} sets the
+ * hand-off window (default 64).
  */
 public final class TestCluster {
     public static void main(String[] args) throws Exception {
@@ -51,7 +52,8 @@ public final class TestCluster {
                     default -> RestartPolicy.NEVER;
                 })
                 .shutdownTimeout(Duration.ofSeconds(5))
-                .heartbeat(Duration.ofMillis(200), Duration.ofMillis(1500));
+                .heartbeat(Duration.ofMillis(200), Duration.ofMillis(1500))
+                .window(Integer.parseInt(System.getenv().getOrDefault("TEST_WINDOW", "64")));
         Cluster.setupPrimary(s);
         Cluster.onFork(w -> event("fork", w.id(), w.pid()));
         Cluster.onOnline(w -> event("online", w.id(), w.pid()));
@@ -146,8 +148,9 @@ public final class TestCluster {
                     java.lang.reflect.Field f = io.jcluster.worker.WorkerRuntime.class.getDeclaredField("control");
                     f.setAccessible(true);
                     Channel control = (Channel) f.get(io.jcluster.worker.WorkerRuntime.current());
-                    control.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 2, 99, 1}));
-                    ctx.writeAndFlush("sent\n");
+                    // "sent" goes first: the primary kills this worker as soon as it reads the frame.
+                    ctx.writeAndFlush("sent\n").addListener(done -> control.writeAndFlush(
+                            io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {0, 0, 0, 2, 99, 1})));
                 }
                 default -> ctx.writeAndFlush("unknown " + line + "\n");
             }
