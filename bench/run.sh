@@ -404,11 +404,16 @@ if [ "$QUICK" = 1 ]; then REPORT_NAME+=-quick; fi
 
 log "jcluster benchmark ($MODE): ${CONTENDERS[*]}; $ROUNDS round(s) of ${DURATION}s per mode; port $PORT; N=$WORKERS"
 # Users start from class data archives after their first run (bin/jcluster and the primary write them at a
-# graceful exit). One unmeasured start and stop of the cluster writes them, so round 1 is like the others.
-if needs 'jcluster-*' && [ "${STATUS[jcluster-rr]:-ok}" = ok ]; then
-    log "priming: one unmeasured start and stop of jcluster-rr (writes the class data archives)"
+# graceful exit). One unmeasured start and stop writes them, so round 1 is like the others. `demo --single`
+# runs its primary with other flags (C2: it serves HTTP itself), hence an archive of its own.
+primes=()
+if needs jcluster-rr || needs jcluster-none; then primes+=(jcluster-rr); fi   # the same flags, one archive
+if needs jcluster-single; then primes+=(jcluster-single); fi
+for prime in "${primes[@]}"; do
+    if [ "${STATUS[$prime]:-ok}" != ok ]; then continue; fi
+    log "priming: one unmeasured start and stop of $prime (writes the class data archives)"
     saved_records=$RECORDS; RECORDS="$WORK/prime.jsonl"
-    if start_contender jcluster-rr 0 > "$WORK/prime.out" 2>&1; then
+    if start_contender "$prime" 0 > "$WORK/prime.out" 2>&1; then
         # a graceful stop, with time for the JVMs to write their archives (seconds), then the usual stop
         kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
         prime_deadline=$((SECONDS + 30))
@@ -416,7 +421,7 @@ if needs 'jcluster-*' && [ "${STATUS[jcluster-rr]:-ok}" = ok ]; then
         stop_server
     fi
     RECORDS=$saved_records
-fi
+done
 for round in $(seq 1 "$ROUNDS"); do
     for name in "${CONTENDERS[@]}"; do
         if [ "${STATUS[$name]}" = ok ]; then measure "$name" "$round"; fi
