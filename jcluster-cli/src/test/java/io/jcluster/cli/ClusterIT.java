@@ -1,6 +1,7 @@
 package io.jcluster.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -201,22 +202,17 @@ class ClusterIT {
         return JSON.readTree(r.out()).get("workers");
     }
 
-    static void awaitWorkers(Jcluster cli, String name, int n) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        int seen = -1;
-        while (System.nanoTime() < deadline) {
-            JsonNode ws = workers(cli, name);
-            seen = 0;
-            for (JsonNode w : ws) {
-                if (w.get("state").asText().equals("listening") && !w.has("leaving")) {
-                    seen++;
-                }
-            }
-            if (seen == n && ws.size() == n) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("expected " + n + " workers of " + name + ", saw " + seen);
+    static void awaitWorkers(Jcluster cli, String name, int n) {
+        await().alias(n + " workers of " + name + ", all listening, none leaving").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    JsonNode ws = workers(cli, name);
+                    int listening = 0;
+                    for (JsonNode w : ws) {
+                        if (w.get("state").asText().equals("listening") && !w.has("leaving")) {
+                            listening++;
+                        }
+                    }
+                    return listening == n && ws.size() == n;
+                });
     }
 }

@@ -36,13 +36,12 @@ class LogsIT {
             primary.await("printed " + LINES + " lines", Duration.ofSeconds(120));
             primary.await("printed " + LINES + " lines", Duration.ofSeconds(120));
             Path dir = home.resolve("logs").resolve("chatty");
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            Map<Integer, Integer> merged;
-            do {
-                Thread.sleep(200);
-                merged = check(dir.resolve("chatty.log"), false);
-            } while (merged.values().stream().mapToInt(Integer::intValue).sum() < 2 * LINES && System.nanoTime() < deadline);
-            assertThat(merged).as("lines per worker in the merged file").isEqualTo(Map.of(1, LINES, 2, LINES));
+            Path mergedFile = dir.resolve("chatty.log");
+            await().alias("both workers' lines in the merged file").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> check(mergedFile, false).values().stream().mapToInt(Integer::intValue).sum() >= 2 * LINES);
+            assertThat(check(mergedFile, false)).as("lines per worker in the merged file")
+                    .isEqualTo(Map.of(1, LINES, 2, LINES));
             assertThat(check(dir.resolve("worker-1.log"), true)).isEqualTo(Map.of(1, LINES));
             assertThat(check(dir.resolve("worker-2.log"), true)).isEqualTo(Map.of(2, LINES));
             assertThat(primary.printed.get()).as("lines on the primary's output").isEqualTo(2L * LINES);
