@@ -1,13 +1,5 @@
 package io.jcluster.control;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
-
 /**
  * SIGQUIT on the primary: a fast stop. HotSpot never lets Java code handle SIGQUIT (it is its thread-dump
  * signal), so a small native hook, built with the jar where a C compiler is present, takes it instead; it is
@@ -26,30 +18,14 @@ final class QuitSignal {
             why[0] = "the primary's JVM was started without -XX:+StartAttachListener (bin/jcluster sets it)";
             return false;
         }
-        String resource = "/native/linux-" + arch() + "/libjcluster-signals.so";
-        try (InputStream in = QuitSignal.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                why[0] = "this build has no native hook for linux-" + arch();
-                return false;
-            }
-            byte[] lib = in.readAllBytes();
-            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(lib), 0, 8);
-            Path dir = Path.of(System.getProperty("user.home"), ".cache", "jcluster", "native");
-            Files.createDirectories(dir);
-            Path file = dir.resolve("libjcluster-signals-" + hash + ".so");
-            if (!Files.exists(file)) {
-                Path tmp = Files.createTempFile(dir, "lib", ".tmp");
-                Files.write(tmp, lib);
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            }
-            System.load(file.toString());
-            int rc = install0();
-            if (rc != 0) {
-                why[0] = "sigaction failed (errno " + -rc + ")";
-                return false;
-            }
-        } catch (IOException | java.security.GeneralSecurityException | UnsatisfiedLinkError e) {
-            why[0] = e.toString();
+        String failed = io.jcluster.internal.NativeLibrary.load(QuitSignal.class, "jcluster-signals");
+        if (failed != null) {
+            why[0] = failed;
+            return false;
+        }
+        int rc = install0();
+        if (rc != 0) {
+            why[0] = "sigaction failed (errno " + -rc + ")";
             return false;
         }
         Thread t = new Thread(() -> {
@@ -70,15 +46,6 @@ final class QuitSignal {
         } catch (RuntimeException | LinkageError e) {
             return false;
         }
-    }
-
-    private static String arch() {
-        String a = System.getProperty("os.arch");
-        return switch (a) {
-            case "amd64", "x86_64" -> "x86_64";
-            case "aarch64", "arm64" -> "aarch64";
-            default -> a;
-        };
     }
 
     private static native int install0();

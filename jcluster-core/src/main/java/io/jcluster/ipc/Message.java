@@ -10,8 +10,9 @@ package io.jcluster.ipc;
  */
 public sealed interface Message {
 
-    /** Which of a worker's two links a connection is. */
-    enum Link { CONTROL, FDS }
+    /** Which of a worker's two links a connection is: control frames, or fds one per message or (FDS_BATCHED,
+     *  the worker reads with {@code FdBatch}) several per message. */
+    enum Link { CONTROL, FDS, FDS_BATCHED }
 
     /** First frame on each link: the one-time token from the worker's environment and its pid. */
     record Hello(String token, long pid, Link link) implements Message {

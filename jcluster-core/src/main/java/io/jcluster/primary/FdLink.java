@@ -1,7 +1,9 @@
 package io.jcluster.primary;
 
 import io.jcluster.balance.Target;
+import io.jcluster.internal.FdBatch;
 import io.netty.channel.Channel;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -15,6 +17,10 @@ import org.slf4j.LoggerFactory;
  * <p>Ownership: a connection written here stays the primary's (its copy sits in {@code unacked}) until the
  * worker's Ack closes it, or a Refuse or the worker's death gives it back to its handle for another worker.
  * The window caps the fds in flight below what a Unix socket buffer holds, so a write never meets EAGAIN.
+ *
+ * <p>A batched link (the worker reads several fds per message, {@link FdBatch}) sends each flush's connections
+ * in one sendmsg, straight to the socket: nothing else is ever written to an fd link, so no write can overtake
+ * or be overtaken. Otherwise each fd is its own message, written through the channel.
  */
 final class FdLink implements Target {
     private static final Logger log = LoggerFactory.getLogger(FdLink.class);
@@ -25,13 +31,24 @@ final class FdLink implements Target {
     final Channel channel;
     private final int window;
     private final ArrayDeque<Handoff> unacked = new ArrayDeque<>();
+    private boolean batched;
+    private final FileDescriptor[] batch;
+    private final int[] batchFds;
+    private int batchSize;
     private boolean dirty;
     private boolean gone;
 
-    FdLink(WorkerHandle worker, Channel channel, int window) {
+    FdLink(WorkerHandle worker, Channel channel, int window, boolean batched) {
         this.worker = worker;
         this.channel = channel;
         this.window = window;
+        this.batched = batched && FdBatch.AVAILABLE && channel instanceof UnixChannel;
+        this.batch = this.batched ? new FileDescriptor[Math.min(window, FdBatch.MAX_FDS)] : null;
+        this.batchFds = this.batched ? new int[batch.length] : null;
+    }
+
+    boolean batched() {
+        return batched;
     }
 
     @Override
@@ -46,15 +63,54 @@ final class FdLink implements Target {
     /** Hands a connection to the worker; flushed by {@link #flush()}. */
     void send(FileDescriptor fd, RoundRobinHandle handle) {
         unacked.addLast(new Handoff(fd, handle));
-        channel.write(fd, channel.voidPromise());
         dirty = true;
+        if (!batched) {
+            channel.write(fd, channel.voidPromise());
+            return;
+        }
+        batch[batchSize] = fd;
+        batchFds[batchSize++] = fd.intValue();
+        if (batchSize == batch.length) {
+            sendBatch();
+        }
     }
 
     void flush() {
         if (dirty) {
             dirty = false;
-            channel.flush();
+            if (batched) {
+                sendBatch();
+            } else {
+                channel.flush();
+            }
         }
+    }
+
+    /**
+     * One sendmsg for the batch. On EAGAIN (which the window should rule out) the batch and every later fd go
+     * through the channel, which waits for room; on any other error the worker is gone or going, and the link
+     * is closed: what it had not acknowledged goes back to its handle when the link is down.
+     */
+    private void sendBatch() {
+        if (batchSize == 0) {
+            return;
+        }
+        int n = batchSize;
+        batchSize = 0;
+        int r = FdBatch.send(((UnixChannel) channel).fd().intValue(), batchFds, 0, n);
+        if (r == FdBatch.EAGAIN) {
+            log.warn("fd link of worker {} is full with {} fds in flight; sending one fd per message from now on",
+                    worker.id(), unacked.size());
+            batched = false;
+            for (int i = 0; i < n; i++) {
+                channel.write(batch[i], channel.voidPromise());
+            }
+            channel.flush();
+        } else if (r < 0) {
+            log.debug("fd link of worker {}: sendmsg failed (errno {}); closing it", worker.id(), -r);
+            channel.close();
+        }
+        java.util.Arrays.fill(batch, 0, n, null);
     }
 
     /** The worker took the next {@code n}: close the primary's copies. False on a protocol violation. */

@@ -103,7 +103,8 @@ final class Links {
                     refuse(ctx, peer, "a second fd link");
                     return;
                 }
-                FdLink link = new FdLink(worker, ch, primary.window());
+                FdLink link = new FdLink(worker, ch, primary.window(),
+                        hello.link() == Message.Link.FDS_BATCHED);
                 worker.fdLink(link);
                 ctx.pipeline().replace(this, "fds", new Fds(primary, link));
             }

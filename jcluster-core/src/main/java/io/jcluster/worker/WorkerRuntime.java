@@ -7,6 +7,7 @@ import io.jcluster.cluster.Worker;
 import io.jcluster.cluster.WorkerState;
 import io.jcluster.cluster.WorkerStats;
 import io.jcluster.internal.Exit;
+import io.jcluster.internal.FdBatch;
 import io.jcluster.internal.WorkerBase;
 import io.jcluster.ipc.Codec;
 import io.jcluster.ipc.Json;
@@ -26,8 +27,12 @@ import io.jcluster.ipc.Message.UserMessage;
 import io.jcluster.ipc.Message.Welcome;
 import io.jcluster.net.Transport;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -37,6 +42,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketReadMode;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -58,7 +64,8 @@ import org.slf4j.LoggerFactory;
  * every {@link io.jcluster.cluster.NetServer} in this JVM.
  *
  * <p>Links: the control link carries frames both ways. On the fd link the primary sends only file
- * descriptors (SCM_RIGHTS); the worker answers with {@link Ack} and {@link Refuse} frames, batched per read.
+ * descriptors (SCM_RIGHTS), several per message where {@link FdBatch} is available ({@link FdReader}), else one
+ * per message through Netty; the worker answers with {@link Ack} and {@link Refuse} frames, batched per read.
  *
  * <p>File descriptors received: under RR each is a connection; it is owned by the {@link ConnectionSink}
  * serving its local port once {@code adopt} returns true, else closed here (the primary still holds its own
@@ -94,7 +101,8 @@ public final class WorkerRuntime {
     private final Map<Integer, EpollServerSocketChannel> arrivedListeners = new HashMap<>();
     private final CompletableFuture<Void> welcomed = new CompletableFuture<>();
     private volatile Channel control;
-    private volatile Channel fds;
+    private volatile Channel fds;          // the fd link through Netty, or
+    private volatile FdReader fdReader;    // the batched one
     private volatile boolean disconnecting;
     private boolean disconnected;
     private boolean exiting;
@@ -161,14 +169,21 @@ public final class WorkerRuntime {
         control = c;
         c.writeAndFlush(new Hello(token, pid, Message.Link.CONTROL)).sync();
 
-        EpollDomainSocketChannel f = new EpollDomainSocketChannel();
-        f.config().setOption(EpollChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS);
-        Codec.installEncoder(f.pipeline());
-        f.pipeline().addLast(new FdHandler());
-        group.register(f).sync();
-        f.connect(new DomainSocketAddress(path)).sync();
-        fds = f;
-        f.writeAndFlush(new Hello(token, pid, Message.Link.FDS)).sync();
+        if (FdBatch.AVAILABLE) {
+            FdReader r = FdReader.connect(path, new Hello(token, pid, Message.Link.FDS_BATCHED), this::take,
+                    this::linkClosed);
+            fdReader = r;
+            r.register((IoEventLoop) group.next()).sync();
+        } else {
+            EpollDomainSocketChannel f = new EpollDomainSocketChannel();
+            f.config().setOption(EpollChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS);
+            Codec.installEncoder(f.pipeline());
+            f.pipeline().addLast(new FdHandler());
+            group.register(f).sync();
+            f.connect(new DomainSocketAddress(path)).sync();
+            fds = f;
+            f.writeAndFlush(new Hello(token, pid, Message.Link.FDS)).sync();
+        }
         // The primary welcomes us once both links are authenticated, so a listen never precedes the fd link.
         welcomed.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
@@ -275,7 +290,12 @@ public final class WorkerRuntime {
                     disconnected = true;
                 }
                 control.close();
-                fds.close();
+                if (fds != null) {
+                    fds.close();
+                }
+                if (fdReader != null) {
+                    fdReader.closeLater();
+                }
                 Exit.now(0, 1000);
             });
         });
@@ -367,54 +387,58 @@ public final class WorkerRuntime {
     }
 
     /**
-     * Reads file descriptors; acks (or refuses) them in runs, flushed once per read. Acks go out at once on
-     * purpose: a connection this worker adopted but had not acknowledged when it died is handed to another
-     * worker, so the ack must not wait (coalescing acks over 1 ms was tried: it let connections that were
-     * already answered be handed on).
+     * One fd from the primary: under NONE a listening socket (no answer), under RR a connection, true when a
+     * server of ours took it (Ack), false when the primary must give it to another worker (Refuse). Answers go
+     * out at once on purpose: a connection this worker adopted but had not acknowledged when it died is handed
+     * to another worker, so the ack must not wait (coalescing acks over 1 ms was tried: it let connections
+     * that were already answered be handed on).
      */
+    private Boolean take(FileDescriptor fd) {
+        if (policy == SchedulingPolicy.NONE) {
+            onListener(fd);
+            return null;
+        }
+        EpollSocketChannel ch;
+        try {
+            ch = new EpollSocketChannel(fd.intValue());
+        } catch (RuntimeException e) {
+            log.warn("could not wrap a handed-over connection: {}", e.toString());
+            closeQuietly(fd);
+            return true; // nothing left to give back: the primary's copy is closed on ack
+        }
+        InetSocketAddress local = ch.localAddress();
+        Server s = local == null ? null : servers.get(local.getPort());
+        if (s != null && !disconnecting) {
+            ch.pipeline().addFirst(ShutdownOnClose.INSTANCE);
+            if (s.sink().adopt(ch)) {
+                return true;
+            }
+            ch.pipeline().remove(ShutdownOnClose.INSTANCE);
+        }
+        ch.unsafe().closeForcibly(); // our copy; the primary gives its own to another worker
+        return false;
+    }
+
+    /** The fd link through Netty, one fd per message (where {@link FdBatch} is not available). */
     private final class FdHandler extends ChannelInboundHandlerAdapter {
-        private int run;
-        private boolean runIsAck = true;
+        private final AckRuns runs = new AckRuns();
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            FileDescriptor fd = (FileDescriptor) msg;
-            if (policy == SchedulingPolicy.NONE) {
-                onListener(fd);
-                return;
+            Boolean taken = take((FileDescriptor) msg);
+            if (taken != null) {
+                Message ended = runs.add(taken);
+                if (ended != null) {
+                    ctx.write(ended);
+                }
             }
-            boolean taken = adopt(fd);
-            if (run > 0 && taken != runIsAck) {
-                ctx.write(runIsAck ? new Ack(run) : new Refuse(run));
-                run = 0;
-            }
-            runIsAck = taken;
-            run++;
-        }
-
-        private boolean adopt(FileDescriptor fd) {
-            EpollSocketChannel ch;
-            try {
-                ch = new EpollSocketChannel(fd.intValue());
-            } catch (RuntimeException e) {
-                log.warn("could not wrap a handed-over connection: {}", e.toString());
-                closeQuietly(fd);
-                return true; // nothing left to give back: the primary's copy is closed on ack
-            }
-            InetSocketAddress local = ch.localAddress();
-            Server s = local == null ? null : servers.get(local.getPort());
-            if (s != null && !disconnecting && s.sink().adopt(ch)) {
-                return true;
-            }
-            ch.unsafe().closeForcibly(); // our copy; the primary gives its own to another worker
-            return false;
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (run > 0) {
-                ctx.write(runIsAck ? new Ack(run) : new Refuse(run));
-                run = 0;
+            Message ended = runs.end();
+            if (ended != null) {
+                ctx.write(ended);
             }
             ctx.flush();
         }
@@ -428,6 +452,32 @@ public final class WorkerRuntime {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.error("fd link to the primary failed", cause);
             ctx.close();
+        }
+    }
+
+    /**
+     * First in the pipeline of every connection this worker adopted. The primary holds another reference to
+     * the same socket until it reads our Ack, so closing our fd alone would not end the connection: the peer
+     * would see the FIN only after that round trip and would often close first, leaving its side in TIME_WAIT
+     * (a client then pays for that in connect). Closing shuts the socket down at once instead, as closing the
+     * last fd does in a single process. (Closes Netty makes itself after the peer has gone skip the pipeline,
+     * and need no FIN from us first.)
+     */
+    @ChannelHandler.Sharable
+    static final class ShutdownOnClose extends ChannelOutboundHandlerAdapter {
+        static final ShutdownOnClose INSTANCE = new ShutdownOnClose();
+
+        @Override
+        public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+            if (ctx.channel().isOpen()) {
+                try {
+                    ((Socket) ((EpollSocketChannel) ctx.channel()).fd()).shutdown(false, true);
+                } catch (IOException e) {
+                    // ENOTCONN: the peer reset or finished first, and there is nothing left to shut.
+                    log.debug("shutdown of a closing connection: {}", e.toString());
+                }
+            }
+            ctx.close(promise);
         }
     }
 

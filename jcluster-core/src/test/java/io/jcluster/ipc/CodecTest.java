@@ -57,6 +57,7 @@ class CodecTest {
         return Stream.of(
                 new Hello("0123456789abcdef-token", 4242L, Link.CONTROL),
                 new Hello("", Long.MAX_VALUE, Link.FDS),
+                new Hello("t", 1, Link.FDS_BATCHED),
                 new Welcome(7),
                 new Welcome(Integer.MAX_VALUE),
                 new ListenRequest(3, "127.0.0.1", 8080),
@@ -352,7 +353,7 @@ class CodecTest {
 
     @Test
     void anUnknownLinkIsRejected() {
-        for (int link : new int[] {2, -1}) {
+        for (int link : new int[] {3, -1}) {
             assertRejected(frame(b -> {
                 b.writeByte(Codec.HELLO);
                 shortStr(b, "tok");

@@ -46,6 +46,44 @@ class ClusterIT {
     }
 
     @Test
+    void burstsOfConnectionsReachTheWorkersSeveralFdsPerMessage() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "off")) {
+            Set<Long> forked = forkedPids(c, 2);
+            assertThat(burst(c.awaitListening(2), 8, 64)).isEqualTo(forked);
+        }
+    }
+
+    @Test
+    void aWorkerThatTakesOneFdPerMessageGetsOneFdPerMessage() throws Exception {
+        // A batching primary must not send such a worker several fds at once: the kernel would drop all but one.
+        try (ClusterProcess c = ClusterProcess.start(Map.of("TEST_WORKER_JVM", "-Djcluster.fdBatch.disable=true"),
+                0, 2, "rr", "off")) {
+            Set<Long> forked = forkedPids(c, 2);
+            assertThat(burst(c.awaitListening(2), 8, 64)).isEqualTo(forked);
+        }
+    }
+
+    /** {@code rounds} bursts of {@code parallel} connections at once; the pids that answered all of them. */
+    private static Set<Long> burst(int port, int rounds, int parallel) throws Exception {
+        Set<Long> answered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parallel);
+        try {
+            for (int r = 0; r < rounds; r++) {
+                List<java.util.concurrent.Future<String>> all = new java.util.ArrayList<>();
+                for (int i = 0; i < parallel; i++) {
+                    all.add(pool.submit(() -> LineClient.askOnce(port, "pid")));
+                }
+                for (java.util.concurrent.Future<String> f : all) {
+                    answered.add(Long.parseLong(f.get(10, java.util.concurrent.TimeUnit.SECONDS)));
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return answered;
+    }
+
+    @Test
     void policyNoneSharesTheListeningSocket() throws Exception {
         try (ClusterProcess c = ClusterProcess.start(0, 2, "none", "off")) {
             Set<Long> forked = forkedPids(c, 2);

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * shared port: {@code pid} answers the worker's pid, {@code slow MS} answers after MS milliseconds (without
  * blocking the event loop), {@code block MS} blocks the worker's event loop.
  *
- * <p>Arguments: {@code PORT WORKERS POLICY(rr|none) RESTART(on|off) [HOST]}; env {@code TEST_WINDOW} sets the
+ * <p>Arguments: {@code PORT WORKERS POLICY(rr|none) RESTART(on|off) [HOST]}; env {@code TEST_WORKER_JVM} adds flags to the
+ * workers' JVMs, {@code TEST_WINDOW} sets the
  * hand-off window (default 64).
  */
 public final class TestCluster {
@@ -54,6 +55,12 @@ public final class TestCluster {
                 .shutdownTimeout(Duration.ofSeconds(5))
                 .heartbeat(Duration.ofMillis(200), Duration.ofMillis(1500))
                 .window(Integer.parseInt(System.getenv().getOrDefault("TEST_WINDOW", "64")));
+        String workerJvm = System.getenv("TEST_WORKER_JVM");
+        if (workerJvm != null) {
+            java.util.List<String> jvm = new java.util.ArrayList<>(ClusterSettings.LEAN_JVM_ARGS);
+            jvm.addAll(java.util.List.of(workerJvm.trim().split("\\s+")));
+            s.jvmArgs(jvm);
+        }
         Cluster.setupPrimary(s);
         Cluster.onFork(w -> event("fork", w.id(), w.pid()));
         Cluster.onOnline(w -> event("online", w.id(), w.pid()));
