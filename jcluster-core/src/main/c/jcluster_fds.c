@@ -51,6 +51,8 @@ JNIEXPORT jint JNICALL Java_io_jcluster_internal_FdBatch_send0(JNIEnv *env, jcla
 /*
  * Receives one message: its fds go to out (close-on-exec). Returns how many, INT_MIN at end of stream, or
  * -errno (-EAGAIN when nothing is waiting). A stream socket never joins two fd-carrying messages in one read.
+ * When the kernel could not install them all (MSG_CTRUNC: out of fds), those that came are closed and the
+ * result is -EMSGSIZE: the sender's count of fds in flight no longer holds, so the link must end.
  */
 JNIEXPORT jint JNICALL Java_io_jcluster_internal_FdBatch_recv0(JNIEnv *env, jclass cls, jint sock, jintArray out) {
     (void) cls;
@@ -71,6 +73,18 @@ JNIEXPORT jint JNICALL Java_io_jcluster_internal_FdBatch_recv0(JNIEnv *env, jcla
     }
     if (r == 0) {
         return INT_MIN;
+    }
+    if (msg.msg_flags & MSG_CTRUNC) {
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+            if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+                int *fds = (int *) CMSG_DATA(cm);
+                size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t i = 0; i < k; i++) {
+                    close(fds[i]);
+                }
+            }
+        }
+        return -EMSGSIZE;
     }
     jint n = 0;
     jsize cap = (*env)->GetArrayLength(env, out);

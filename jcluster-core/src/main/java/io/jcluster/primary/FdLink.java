@@ -53,7 +53,7 @@ final class FdLink implements Target {
 
     @Override
     public boolean hasRoom() {
-        return !gone && unacked.size() < window;
+        return !gone && unacked.size() < window && channel.isOpen();
     }
 
     int inFlight() {
@@ -97,6 +97,13 @@ final class FdLink implements Target {
         }
         int n = batchSize;
         batchSize = 0;
+        if (!channel.isOpen()) {
+            // Closed, its inactive event not run yet: the fd number may already be another socket's. The fds
+            // stay unacknowledged, and the link's end gives them back.
+            gone = true;
+            java.util.Arrays.fill(batch, 0, n, null);
+            return;
+        }
         int r = FdBatch.send(((UnixChannel) channel).fd().intValue(), batchFds, 0, n);
         if (r == FdBatch.EAGAIN) {
             log.warn("fd link of worker {} is full with {} fds in flight; sending one fd per message from now on",
@@ -108,6 +115,7 @@ final class FdLink implements Target {
             channel.flush();
         } else if (r < 0) {
             log.debug("fd link of worker {}: sendmsg failed (errno {}); closing it", worker.id(), -r);
+            gone = true;
             channel.close();
         }
         java.util.Arrays.fill(batch, 0, n, null);

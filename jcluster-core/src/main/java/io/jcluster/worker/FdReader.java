@@ -36,7 +36,7 @@ final class FdReader implements EpollIoHandle {
     private final int[] received = new int[FdBatch.MAX_FDS];
     private final AckRuns runs = new AckRuns();
     private final ByteBuf out = Unpooled.directBuffer(256);
-    private IoEventLoop loop;
+    private final IoEventLoop loop;
     private IoRegistration registration;
     private boolean wantsOut;
     private boolean closed;
@@ -45,17 +45,18 @@ final class FdReader implements EpollIoHandle {
      * {@code taker} gets each fd received: true to ack it, false to refuse it, null for no answer (a listening
      * socket under NONE). {@code onClosed} runs once when the primary closes the link or it fails.
      */
-    private FdReader(Socket socket, Function<FileDescriptor, Boolean> taker, Runnable onClosed) {
+    private FdReader(IoEventLoop loop, Socket socket, Function<FileDescriptor, Boolean> taker, Runnable onClosed) {
+        this.loop = loop;
         this.socket = socket;
         this.taker = taker;
         this.onClosed = onClosed;
     }
 
-    /** Connects to the primary's IPC socket and writes {@code hello}, still off any loop. */
-    static FdReader connect(String path, Message hello, Function<FileDescriptor, Boolean> taker, Runnable onClosed)
-            throws IOException {
+    /** Connects to the primary's IPC socket and writes {@code hello}; {@link #register} then watches it. */
+    static FdReader connect(String path, Message hello, IoEventLoop loop, Function<FileDescriptor, Boolean> taker,
+                            Runnable onClosed) throws IOException {
         Socket s = Socket.newSocketDomain();
-        FdReader r = new FdReader(s, taker, onClosed);
+        FdReader r = new FdReader(loop, s, taker, onClosed);
         try {
             if (!s.connect(new DomainSocketAddress(path))) {
                 throw new IOException("connect to " + path + " did not complete at once");
@@ -73,8 +74,7 @@ final class FdReader implements EpollIoHandle {
         return r;
     }
 
-    Future<IoRegistration> register(IoEventLoop loop) {
-        this.loop = loop;
+    Future<IoRegistration> register() {
         return loop.register(this).addListener(f -> {
             if (!f.isSuccess()) {
                 log.error("cannot watch the fd link: {}", f.cause().toString());
@@ -82,7 +82,7 @@ final class FdReader implements EpollIoHandle {
                 return;
             }
             registration = (IoRegistration) f.getNow();
-            registration.submit(EpollIoOps.EPOLLIN);
+            submit(EpollIoOps.EPOLLIN);
         });
     }
 
@@ -106,13 +106,25 @@ final class FdReader implements EpollIoHandle {
             }
             if (n == FdBatch.EOF || n < 0) {
                 if (n != FdBatch.EOF) {
-                    log.debug("fd link: recvmsg failed (errno {})", -n);
+                    log.error("fd link: recvmsg failed (errno {}); closing the link", -n);
                 }
                 fail();
                 return;
             }
             for (int i = 0; i < n; i++) {
-                Boolean taken = taker.apply(new FileDescriptor(received[i]));
+                Boolean taken;
+                try {
+                    taken = taker.apply(new FileDescriptor(received[i]));
+                } catch (RuntimeException e) {
+                    // Our answers would no longer match the primary's count of fds in flight: end the link
+                    // (the worker exits, and the primary gives what we had not acknowledged to the others).
+                    log.error("fd link: taking a connection failed; closing the link", e);
+                    for (int j = i + 1; j < n; j++) {
+                        closeQuietly(new FileDescriptor(received[j]));
+                    }
+                    fail();
+                    return;
+                }
                 if (taken != null) {
                     answer(runs.add(taken));
                 }
@@ -143,7 +155,24 @@ final class FdReader implements EpollIoHandle {
         boolean more = out.isReadable();
         if (more != wantsOut && registration != null) {
             wantsOut = more;
-            registration.submit(more ? EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT) : EpollIoOps.EPOLLIN);
+            submit(more ? EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT) : EpollIoOps.EPOLLIN);
+        }
+    }
+
+    private void submit(EpollIoOps ops) {
+        try {
+            registration.submit(ops);
+        } catch (RuntimeException e) {
+            log.error("fd link: cannot watch it for {}: {}", ops, e.toString());
+            fail();
+        }
+    }
+
+    private static void closeQuietly(FileDescriptor fd) {
+        try {
+            fd.close();
+        } catch (IOException e) {
+            log.warn("could not close fd {}: {}", fd.intValue(), e.toString());
         }
     }
 
@@ -168,11 +197,10 @@ final class FdReader implements EpollIoHandle {
 
     /** Closes the link from any thread; {@code onClosed} does not run. */
     void closeLater() {
-        IoEventLoop l = loop;
-        if (l == null || l.inEventLoop()) {
+        if (loop.inEventLoop()) {
             close();
         } else {
-            l.execute(this::close);
+            loop.execute(this::close);
         }
     }
 

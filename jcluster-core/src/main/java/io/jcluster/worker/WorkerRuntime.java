@@ -170,10 +170,10 @@ public final class WorkerRuntime {
         c.writeAndFlush(new Hello(token, pid, Message.Link.CONTROL)).sync();
 
         if (FdBatch.AVAILABLE) {
-            FdReader r = FdReader.connect(path, new Hello(token, pid, Message.Link.FDS_BATCHED), this::take,
-                    this::linkClosed);
+            FdReader r = FdReader.connect(path, new Hello(token, pid, Message.Link.FDS_BATCHED),
+                    (IoEventLoop) group.next(), this::take, this::linkClosed);
+            r.register().sync();
             fdReader = r;
-            r.register((IoEventLoop) group.next()).sync();
         } else {
             EpollDomainSocketChannel f = new EpollDomainSocketChannel();
             f.config().setOption(EpollChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS);
@@ -410,7 +410,16 @@ public final class WorkerRuntime {
         Server s = local == null ? null : servers.get(local.getPort());
         if (s != null && !disconnecting) {
             ch.pipeline().addFirst(ShutdownOnClose.INSTANCE);
-            if (s.sink().adopt(ch)) {
+            boolean adopted;
+            try {
+                adopted = s.sink().adopt(ch);
+            } catch (RuntimeException e) {
+                // A server that fails to take a connection loses that one connection, not the worker.
+                log.warn("server on port {} could not adopt a connection: {}", s.port(), e.toString());
+                ch.unsafe().closeForcibly();
+                return true;
+            }
+            if (adopted) {
                 return true;
             }
             ch.pipeline().remove(ShutdownOnClose.INSTANCE);

@@ -110,6 +110,53 @@ class FdBatchTest {
                 .as("the peer is gone: EPIPE, and no SIGPIPE").isNegative();
     }
 
+    @Test
+    void aReceiverOutOfFdsGetsAnErrorAndNoneOfThem() throws Exception {
+        assumeThat(new java.io.File("/usr/bin/prlimit")).as("util-linux prlimit").exists();
+        int n = 100;
+        int[] readEnds = new int[n];
+        for (int i = 0; i < n; i++) {
+            readEnds[i] = open(FileDescriptor.pipe())[0].intValue();
+        }
+        assertThat(FdBatch.send(sender.intValue(), readEnds, 0, n)).isEqualTo(1);
+        long pid = ProcessHandle.current().pid();
+        String[] limits = run("prlimit", "--pid", Long.toString(pid), "--nofile", "--raw", "--noheadings")
+                .trim().split("\\s+");
+        String soft = limits[limits.length - 3];
+        String hard = limits[limits.length - 2];
+        int[] got = new int[FdBatch.MAX_FDS];
+        int result;
+        long before;
+        long after;
+        try {
+            // Room for 32 of the 100, and for the process that lifts the limit again.
+            run("prlimit", "--pid", Long.toString(pid), "--nofile=" + (openFds() + 32) + ":" + hard);
+            before = openFds();
+            result = FdBatch.receive(receiver.intValue(), got);
+            after = openFds();
+        } finally {
+            run("prlimit", "--pid", Long.toString(pid), "--nofile=" + soft + ":" + hard);
+        }
+        assertThat(result).as("-EMSGSIZE: the kernel dropped the fds that did not fit").isEqualTo(-90);
+        assertThat(after).as("and those that came (up to 32) were closed").isLessThanOrEqualTo(before);
+    }
+
+    private static long openFds() throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out;
+        try (java.io.InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+        return out;
+    }
+
     private FileDescriptor[] open(FileDescriptor[] fds) {
         opened.addAll(List.of(fds));
         return fds;
