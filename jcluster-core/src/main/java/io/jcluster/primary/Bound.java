@@ -45,6 +45,7 @@ final class Bound {
     private final Dispatcher dispatcher;
     private final String host;
     private final int port;
+    private final InetSocketAddress at;
     private final Acceptor acceptor;
     private Socket socket;
     private InetSocketAddress address;
@@ -54,10 +55,12 @@ final class Bound {
     private boolean paused;
     private boolean resting;
 
-    Bound(Dispatcher dispatcher, String host, int port, Acceptor acceptor) {
+    /** {@code at} is resolved already (or unresolved, for a name that did not resolve): no DNS on the loop. */
+    Bound(Dispatcher dispatcher, String host, int port, InetSocketAddress at, Acceptor acceptor) {
         this.dispatcher = dispatcher;
         this.host = host;
         this.port = port;
+        this.at = at;
         this.acceptor = acceptor;
         bind();
     }
@@ -65,7 +68,6 @@ final class Bound {
     private void bind() {
         Socket s = null;
         try {
-            InetSocketAddress at = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
             if (at.isUnresolved()) {
                 throw new java.net.UnknownHostException(host);
             }

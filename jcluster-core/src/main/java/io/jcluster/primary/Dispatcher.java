@@ -5,12 +5,18 @@ import io.jcluster.ipc.Message.ListenReply;
 import io.jcluster.ipc.Message.ListenRequest;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.util.NetUtil;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -24,6 +30,8 @@ final class Dispatcher {
     private final java.util.function.BiConsumer<WorkerHandle, io.jcluster.cluster.ListenException> listenFailed;
     private final Map<String, ListenHandle> handles = new HashMap<>();
     private final Set<RoundRobinHandle> starving = new LinkedHashSet<>();
+    private Executor resolver; // made on the first host name to listen on
+    private boolean closed;
 
     Dispatcher(EventLoop loop, SchedulingPolicy policy, BooleanSupplier replacementExpected,
                java.util.function.BiConsumer<WorkerHandle, io.jcluster.cluster.ListenException> listenFailed) {
@@ -52,15 +60,50 @@ final class Dispatcher {
                     "the worker's fd link is not up"));
             return;
         }
-        String key = key(request.host(), request.port());
+        String host = request.host();
+        String key = key(host, request.port());
         ListenHandle handle = handles.get(key);
-        if (handle == null) {
-            handle = policy == SchedulingPolicy.RR
-                    ? new RoundRobinHandle(this, key, request.host(), request.port())
-                    : new SharedHandle(this, key, request.host(), request.port());
-            handles.put(key, handle);
+        if (handle != null) {
+            handle.add(link, request);
+        } else if (host.isEmpty() || NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+            InetSocketAddress at = host.isEmpty() ? new InetSocketAddress(request.port())
+                    : new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), request.port());
+            open(key, host, request.port(), at).add(link, request);
+        } else {
+            // A name: resolving it may block (DNS), so it happens off the loop, and the listen goes on after.
+            resolver().execute(() -> {
+                InetSocketAddress at = new InetSocketAddress(host, request.port());
+                loop.execute(() -> {
+                    if (closed || link.isGone()) {
+                        return; // the primary is stopping, or the worker died meanwhile
+                    }
+                    ListenHandle h = handles.get(key);
+                    (h != null ? h : open(key, host, request.port(), at)).add(link, request);
+                });
+            });
         }
-        handle.add(link, request);
+    }
+
+    private ListenHandle open(String key, String host, int port, InetSocketAddress at) {
+        ListenHandle handle = policy == SchedulingPolicy.RR
+                ? new RoundRobinHandle(this, key, host, port, at)
+                : new SharedHandle(this, key, host, port, at);
+        handles.put(key, handle);
+        return handle;
+    }
+
+    /** One daemon thread, made on the first name to resolve and gone after 30 s without one. Loop only. */
+    private Executor resolver() {
+        if (resolver == null) {
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "jcluster-resolver");
+                t.setDaemon(true);
+                return t;
+            });
+            pool.allowCoreThreadTimeOut(true);
+            resolver = pool;
+        }
+        return resolver;
     }
 
     /** A server in the worker closed: it takes no more connections for that address. */
@@ -145,6 +188,7 @@ final class Dispatcher {
 
     /** Closes every listening socket (the primary is stopping). */
     void closeAll() {
+        closed = true;
         for (ListenHandle h : new ArrayList<>(handles.values())) {
             h.close();
         }

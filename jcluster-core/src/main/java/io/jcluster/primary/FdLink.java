@@ -56,6 +56,11 @@ final class FdLink implements Target {
         return !gone && unacked.size() < window && channel.isOpen();
     }
 
+    /** The worker died: its link takes nothing more. */
+    boolean isGone() {
+        return gone;
+    }
+
     int inFlight() {
         return unacked.size();
     }

@@ -5,6 +5,7 @@ import io.jcluster.balance.RoundRobin;
 import io.jcluster.ipc.Message.ListenReply;
 import io.jcluster.ipc.Message.ListenRequest;
 import io.netty.channel.unix.FileDescriptor;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,10 +26,10 @@ final class RoundRobinHandle implements ListenHandle {
     private final List<FdLink> touched = new ArrayList<>();
     private final Bound bound;
 
-    RoundRobinHandle(Dispatcher dispatcher, String key, String host, int port) {
+    RoundRobinHandle(Dispatcher dispatcher, String key, String host, int port, InetSocketAddress at) {
         this.dispatcher = dispatcher;
         this.key = key;
-        this.bound = new Bound(dispatcher, host, port, new Bound.Acceptor() {
+        this.bound = new Bound(dispatcher, host, port, at, new Bound.Acceptor() {
             @Override
             public void accepted(FileDescriptor fd) {
                 pending.addLast(fd);

@@ -3,6 +3,7 @@ package io.jcluster.primary;
 import io.jcluster.ipc.Message.ListenReply;
 import io.jcluster.ipc.Message.ListenRequest;
 import io.netty.channel.unix.FileDescriptor;
+import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -17,10 +18,10 @@ final class SharedHandle implements ListenHandle {
     private final Set<FdLink> workers = new HashSet<>();
     private final Bound bound;
 
-    SharedHandle(Dispatcher dispatcher, String key, String host, int port) {
+    SharedHandle(Dispatcher dispatcher, String key, String host, int port, InetSocketAddress at) {
         this.dispatcher = dispatcher;
         this.key = key;
-        this.bound = new Bound(dispatcher, host, port, null);
+        this.bound = new Bound(dispatcher, host, port, at, null);
     }
 
     @Override

@@ -196,6 +196,21 @@ class ClusterIT {
     }
 
     @Test
+    void aHostNameIsResolvedAndServedAndOneThatDoesNotResolveFailsTheListen() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "off", "localhost")) {
+            Set<Long> forked = forkedPids(c, 2);
+            int port = c.awaitListening(2);
+            assertThat(burst(port, 2, 16)).isEqualTo(forked);
+        }
+        try (ClusterProcess c = ClusterProcess.start(0, 1, "rr", "off", "no-such-host.invalid")) {
+            Matcher m = c.await("LISTEN-ERROR (.*)");
+            assertThat(m.group(1)).contains("EADDRNOTAVAIL").contains("no-such-host.invalid");
+            c.await("EVENT message 1 .*listenError.*EADDRNOTAVAIL");
+            assertThat(c.output()).contains("EVENT listenError 1 EADDRNOTAVAIL");
+        }
+    }
+
+    @Test
     void killingThePrimaryTakesEveryWorkerDownWithinOneSecond() throws Exception {
         try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "off")) {
             forkedPids(c, 2);
