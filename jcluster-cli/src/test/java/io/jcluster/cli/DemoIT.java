@@ -144,6 +144,34 @@ class DemoIT {
         }
     }
 
+    @Test
+    void binJclusterRunsTheDemoOnAFreshMachineThenStartsFromItsArchive(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache)
+            throws Exception {
+        java.nio.file.Path cds = cache.resolve("cds");
+        java.util.Map<String, String> env = java.util.Map.of("JCLUSTER_CDS_DIR", cds.toString(),
+                "XDG_CACHE_HOME", cache.toString());
+        int port = Jcluster.freePort();
+        List<String> args = List.of("demo", "--port", Integer.toString(port), "--workers", "1");
+        try (Jcluster.Running first = cli().startScript(env, args)) {
+            String pid = first.await("^Worker (\\d+) started$").group(1);
+            assertThat(get(port).body()).isEqualTo("{\"message\":\"Hello from worker " + pid + "\"}");
+            // The first run waits for its java to write the primary's archive; Ctrl-C reaches that java.
+            ProcessHandle primary = first.process.children().findFirst().orElseThrow();
+            new ProcessBuilder("kill", "-INT", Long.toString(primary.pid())).start().waitFor();
+            assertThat(first.waitExit(Duration.ofSeconds(40))).isZero();
+        }
+        try (var files = java.nio.file.Files.list(cds)) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("cli-") && n.endsWith(".jsa"));
+        }
+        try (Jcluster.Running second = cli().startScript(env, args)) {
+            String pid = second.await("^Worker (\\d+) started$").group(1);
+            assertThat(cmdline(Long.toString(second.process.pid()))).contains("-XX:SharedArchiveFile=" + cds.resolve("cli-"));
+            assertThat(get(port).body()).isEqualTo("{\"message\":\"Hello from worker " + pid + "\"}");
+            second.signal("INT");
+            assertThat(second.waitExit(Duration.ofSeconds(40))).isZero();
+        }
+    }
+
     private static String cmdline(String pid) throws java.io.IOException {
         return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
     }

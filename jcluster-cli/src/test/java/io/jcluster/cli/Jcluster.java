@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  */
 final class Jcluster {
     static final Path JAR = Path.of("target", "jcluster.jar").toAbsolutePath();
+    static final Path SCRIPT = Path.of("..", "bin", "jcluster").toAbsolutePath().normalize();
     static final Path TEST_CLASSES = Path.of("target", "test-classes").toAbsolutePath();
     static final String TEST_APP = "io.jcluster.cli.apps.TestApp";
     private static final Set<Running> LIVE = ConcurrentHashMap.newKeySet();
@@ -97,6 +98,16 @@ final class Jcluster {
     /** Like {@link #start(List)}, with extra environment variables. */
     Running start(java.util.Map<String, String> env, List<String> args) throws IOException {
         ProcessBuilder pb = builder(args).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        return new Running(pb.start());
+    }
+
+    /** {@code bin/jcluster} itself, as a user runs it from a clone (it runs {@link #JAR}, built already). */
+    Running startScript(java.util.Map<String, String> env, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("JCLUSTER_HOME", home.toString());
         pb.environment().putAll(env);
         return new Running(pb.start());
     }
