@@ -355,7 +355,8 @@ UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
 
 def duration_ms(text):
     match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
-    return float(match.group(1)) * UNITS[match.group(2)] if match else None
+    # Rounded to the nanosecond: 175.0us is 0.175 ms, not 0.17500000000000002.
+    return round(float(match.group(1)) * UNITS[match.group(2)], 6) if match else None
 
 
 def cmd_wrk(args):
