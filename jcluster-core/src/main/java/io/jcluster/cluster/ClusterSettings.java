@@ -24,11 +24,12 @@ public final class ClusterSettings {
      * the benchmark's 6 s warm-up + 5 s run on 2 cores, and the peak RSS was no higher), exit on
      * OutOfMemoryError so the primary replaces the worker, and, where the JVM has it (17.0.9+),
      * a periodic trim of the C heap, which gives back the memory the JIT used while warming up (~20 MB).
-     * C2 inlines as JDK 11 did (depth 9, not 15; compiled callees up to 1000 bytes, not 2500): its compile
-     * arenas were the largest part of a worker's peak RSS under load (a 21 MB malloc arena in one sample), and
-     * the shallower inlining lowers that peak from 88-95 to 80-83 MB at the same req/s (3 alternating runs
-     * each, keep-alive and Connection: close, 2 workers on 2 cores); inlining less than that (500 bytes, depth
-     * 6, or hot callees up to 150 bytecodes) went to 70-75 MB but cost 5-10% of the throughput.
+     * C2 inlines less (depth 9, the default until JDK 14, not 15; compiled callees up to 1000 bytes, not x64's
+     * 2500): its compile arenas were the largest part of a worker's peak RSS under load (a 21 MB malloc arena
+     * in one sample), and the shallower inlining lowers that peak from 88-95 to 80-83 MB at the same req/s
+     * (3 alternating runs each, keep-alive and Connection: close, 2 workers on 2 cores); inlining less than
+     * that (500 bytes and depth 6, or hot callees up to 150 bytecodes) went to 70-75 MB but cost 5-10% of the
+     * throughput.
      * Netty's JFR events are off: the first of them initialises JFR's metadata, ~100 ms of a worker's start
      * (pass {@code -Dio.netty.jfr.enabled=true} in your own flags to record them).
      */
