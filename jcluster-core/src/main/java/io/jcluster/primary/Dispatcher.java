@@ -63,14 +63,14 @@ final class Dispatcher {
         String host = request.host();
         String key = key(host, request.port());
         ListenHandle handle = handles.get(key);
+        InetSocketAddress literal;
         if (handle != null) {
             handle.add(link, request);
-        } else if (host.isEmpty() || NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
-            InetSocketAddress at = host.isEmpty() ? new InetSocketAddress(request.port())
-                    : new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(host), request.port());
-            open(key, host, request.port(), at).add(link, request);
+        } else if ((literal = literal(host, request.port())) != null) {
+            open(key, host, request.port(), literal).add(link, request);
         } else {
-            // A name: resolving it may block (DNS), so it happens off the loop, and the listen goes on after.
+            // A name (or a literal only the JDK parses, such as fe80::1%eth0): resolving it may block (DNS), so
+            // it happens off the loop, and the listen goes on after.
             resolver().execute(() -> {
                 InetSocketAddress at = new InetSocketAddress(host, request.port());
                 loop.execute(() -> {
@@ -82,6 +82,22 @@ final class Dispatcher {
                 });
             });
         }
+    }
+
+    /**
+     * The address to bind for {@code host} when that needs no lookup: every interface for "", an IP literal;
+     * null otherwise. (Netty parses no IPv6 literal with a named scope: that one is left to the resolver, never
+     * taken as a null address, which would bind every interface.)
+     */
+    static InetSocketAddress literal(String host, int port) {
+        if (host.isEmpty()) {
+            return new InetSocketAddress(port);
+        }
+        if (!NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
+            return null;
+        }
+        java.net.InetAddress address = NetUtil.createInetAddressFromIpAddressString(host);
+        return address == null ? null : new InetSocketAddress(address, port);
     }
 
     private ListenHandle open(String key, String host, int port, InetSocketAddress at) {
