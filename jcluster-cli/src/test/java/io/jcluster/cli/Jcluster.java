@@ -127,6 +127,9 @@ final class Jcluster {
     static final class Running implements AutoCloseable {
         final Process process;
         private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        /** Put in {@code lines} when the output ends; compared by identity. */
+        @SuppressWarnings("StringOperationCanBeSimplified")
+        private static final String END = new String("(end of output)");
         private final List<String> all = Collections.synchronizedList(new ArrayList<>());
         private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
         private final boolean keepLines;
@@ -153,6 +156,8 @@ final class Jcluster {
                     }
                 } catch (IOException e) {
                     all.add("(output ended: " + e + ")");
+                } finally {
+                    lines.add(END);
                 }
             }, "jcluster-output");
             t.setDaemon(true);
@@ -171,6 +176,11 @@ final class Jcluster {
                 String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
                 if (line == null) {
                     throw new AssertionError("no line matching /" + regex + "/ within " + timeout.toMillis() + " ms; output:\n" + output());
+                }
+                if (line == END) {
+                    lines.add(END); // later waits fail at once too
+                    throw new AssertionError("the output ended (the process exited) before a line matching /" + regex
+                            + "/; output:\n" + output());
                 }
                 Matcher m = p.matcher(line);
                 if (m.find()) {

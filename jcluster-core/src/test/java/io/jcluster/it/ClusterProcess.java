@@ -33,6 +33,9 @@ final class ClusterProcess implements AutoCloseable {
     private final Process process;
     private final Writer stdin;
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    /** Put in {@code lines} when the output ends; compared by identity. */
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    private static final String END = new String("(end of output)");
     private final List<String> all = java.util.Collections.synchronizedList(new ArrayList<>());
     private final List<ProcessHandle> seen = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -52,6 +55,8 @@ final class ClusterProcess implements AutoCloseable {
                 }
             } catch (IOException e) {
                 all.add("(output ended: " + e + ")");
+            } finally {
+                lines.add(END);
             }
         }, "cluster-output");
         reader.setDaemon(true);
@@ -92,6 +97,11 @@ final class ClusterProcess implements AutoCloseable {
             if (line == null) {
                 throw new AssertionError("no line matching /" + regex + "/ within " + timeout.toMillis()
                         + " ms; output so far:\n" + output());
+            }
+            if (line == END) {
+                lines.add(END); // later waits fail at once too
+                throw new AssertionError("the output ended (the process exited) before a line matching /" + regex
+                        + "/; output:\n" + output());
             }
             Matcher m = p.matcher(line);
             if (m.find()) {
