@@ -31,7 +31,7 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = "--worker", paramLabel = "ID", description = "Only this worker's log.")
     Integer worker;
 
-    @Option(names = {"--lines", "-n"}, paramLabel = "N", description = "How many of the last lines (default: ${DEFAULT-VALUE}).",
+    @Option(names = {"--lines", "-n"}, paramLabel = "N", description = "How many of the last lines, older ones from the rotated files (default: ${DEFAULT-VALUE}).",
             defaultValue = "50")
     int lines;
 
@@ -57,7 +57,7 @@ final class LogsCommand implements Callable<Integer> {
                     : "no log of worker " + worker + " in " + dir + "; 'jcluster status " + name + "' lists the workers");
         }
         PrintWriter out = command.commandLine().getOut();
-        LogTail.Tail tail = LogTail.last(file, lines);
+        LogTail.Tail tail = LogTail.lastAcrossRotations(file, lines);
         tail.lines().forEach(out::println);
         out.flush();
         if (follow) {

@@ -62,6 +62,30 @@ public final class LogTail {
     }
 
     /**
+     * Like {@link #last}, reaching back into the rotated files ({@code file.1}, {@code file.2}, … as
+     * {@link RotatingFile} names them) while the newer ones hold fewer than {@code n} lines; the end offset is
+     * {@code file}'s. A rotation while this reads may show a line twice or not at all.
+     */
+    public static Tail lastAcrossRotations(Path file, int n) throws IOException {
+        Tail current = last(file, n);
+        List<String> lines = new ArrayList<>(current.lines());
+        for (int i = 1; lines.size() < n; i++) {
+            Path older = RotatingFile.rotated(file, i);
+            if (!Files.exists(older)) {
+                break;
+            }
+            List<String> before;
+            try {
+                before = last(older, n - lines.size()).lines();
+            } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
+                break; // rotated away meanwhile
+            }
+            lines.addAll(0, before);
+        }
+        return new Tail(lines, current.end());
+    }
+
+    /**
      * Follows {@code file} from {@code offset}: every new complete line goes to {@code sink}. A file that
      * shrank or was replaced (rotated) is read again from its start. Runs until interrupted.
      */

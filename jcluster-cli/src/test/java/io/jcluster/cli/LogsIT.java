@@ -64,6 +64,30 @@ class LogsIT {
         }
     }
 
+    @Test
+    void logsReachesBackIntoRotatedFiles() throws Exception {
+        Jcluster cli = new Jcluster(home);
+        int printed = 5000; // ~500 KB of lines: several rotations at 64 KB, five old files kept
+        try (Jcluster.Running primary = cli.startQuiet(Jcluster.testApp("rot", 1, "--log-max-size", "64K", "--",
+                "--port", "0", "--print", Integer.toString(printed)))) {
+            primary.awaitUp();
+            primary.await("printed " + printed + " lines", Duration.ofSeconds(120));
+            Path file = home.resolve("logs").resolve("rot").resolve("worker-1.log");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(file)
+                    && Files.readString(file).contains("printed " + printed + " lines"));
+            assertThat(file.resolveSibling("worker-1.log.2")).exists();
+
+            Jcluster.Result tail = cli.run("logs", "rot", "--worker", "1", "--lines", "2000");
+            assertThat(tail.exit()).as(tail.all()).isZero();
+            List<String> last = tail.out().lines().toList();
+            assertThat(last).hasSize(2000);
+            assertThat(last.get(1999)).contains("printed " + printed + " lines");
+            for (int i = 0; i < 1999; i++) { // the newest 1999 numbered lines, in order, across the files
+                assertThat(last.get(i)).contains("line 1 " + (printed - 1999 + i) + " of worker 1");
+            }
+        }
+    }
+
     /** Counts the test app's lines per worker; every line must be whole, and each worker's numbers in order, once. */
     private static Map<Integer, Integer> check(Path file, boolean strict) throws Exception {
         Map<Integer, Integer> next = new HashMap<>();

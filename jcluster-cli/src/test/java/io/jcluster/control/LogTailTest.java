@@ -33,6 +33,21 @@ class LogTailTest {
     }
 
     @Test
+    void lastLinesReachBackIntoRotatedFilesOldestFirst() throws Exception {
+        Path f = dir.resolve("a.log");
+        Files.writeString(RotatingFile.rotated(f, 2), "1\n2\n");
+        Files.writeString(RotatingFile.rotated(f, 1), "3\n4\n5\n");
+        Files.writeString(f, "6\n7\nhalf");
+        assertThat(LogTail.lastAcrossRotations(f, 2).lines()).containsExactly("6", "7");
+        assertThat(LogTail.lastAcrossRotations(f, 4).lines()).containsExactly("4", "5", "6", "7");
+        assertThat(LogTail.lastAcrossRotations(f, 100).lines()).containsExactly("1", "2", "3", "4", "5", "6", "7");
+        assertThat(LogTail.lastAcrossRotations(f, 0).lines()).isEmpty();
+        assertThat(LogTail.lastAcrossRotations(f, 100).end()).isEqualTo(4); // "6\n7\n": follow goes on from there
+        Files.delete(RotatingFile.rotated(f, 1)); // a gap ends the reach back: .2 is older than the missing .1
+        assertThat(LogTail.lastAcrossRotations(f, 100).lines()).containsExactly("6", "7");
+    }
+
+    @Test
     void anUnfinishedLastLineIsLeftForLater() throws Exception {
         Path f = dir.resolve("a.log");
         Files.writeString(f, "one\ntwo\nhalf");
