@@ -18,12 +18,16 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The primary's data plane: the listen handles by key, and the hand-off of connections to workers' fd links.
  * Every method runs on the primary's single I/O loop, which owns all of this state; nothing here blocks.
  */
 final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
     private final EventLoop loop;
     private final SchedulingPolicy policy;
     private final BooleanSupplier replacementExpected;
@@ -60,6 +64,11 @@ final class Dispatcher {
                     "the worker's fd link is not up"));
             return;
         }
+        if (link.hasLeft()) {
+            reply(worker, ListenReply.error(request.requestId(), request.host(), request.port(), "ECANCELED",
+                    "the worker is disconnecting"));
+            return;
+        }
         String host = request.host();
         String key = key(host, request.port());
         ListenHandle handle = handles.get(key);
@@ -73,13 +82,17 @@ final class Dispatcher {
             // it happens off the loop, and the listen goes on after.
             resolver().execute(() -> {
                 InetSocketAddress at = new InetSocketAddress(host, request.port());
-                loop.execute(() -> {
-                    if (closed || link.isGone()) {
-                        return; // the primary is stopping, or the worker died meanwhile
-                    }
-                    ListenHandle h = handles.get(key);
-                    (h != null ? h : open(key, host, request.port(), at)).add(link, request);
-                });
+                try {
+                    loop.execute(() -> {
+                        if (closed || link.hasLeft()) {
+                            return; // the primary is stopping, or the worker left or died meanwhile
+                        }
+                        ListenHandle h = handles.get(key);
+                        (h != null ? h : open(key, host, request.port(), at)).add(link, request);
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    log.debug("listen on {} resolved after the primary's loop ended", key);
+                }
             });
         }
     }
@@ -137,14 +150,27 @@ final class Dispatcher {
         if (link == null) {
             return;
         }
+        link.leave();
         for (ListenHandle h : new ArrayList<>(handles.values())) {
             h.remove(link, died);
         }
         if (died) {
-            link.lost();
+            if (link.channel.isOpen()) {
+                // The exit was seen before the link's end: the worker's last Acks may still be unread on it. Its
+                // end (which the kernel has already queued) reads them first, then gives back the rest; the
+                // close below only stands in for an end that never comes (a child process holding the socket).
+                link.channel.eventLoop().schedule(() -> {
+                    link.channel.close();
+                }, LINK_END_GRACE_MS, TimeUnit.MILLISECONDS);
+            } else {
+                link.lost();
+            }
         }
         kick();
     }
+
+    /** How long a dead worker's fd link may stay open before the primary closes it. */
+    static final long LINK_END_GRACE_MS = 1000;
 
     void ack(FdLink link, int n) {
         if (!link.ack(n)) {
@@ -205,6 +231,9 @@ final class Dispatcher {
     /** Closes every listening socket (the primary is stopping). */
     void closeAll() {
         closed = true;
+        if (resolver instanceof ThreadPoolExecutor pool) {
+            pool.shutdownNow();
+        }
         for (ListenHandle h : new ArrayList<>(handles.values())) {
             h.close();
         }

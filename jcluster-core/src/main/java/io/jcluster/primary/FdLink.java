@@ -37,6 +37,7 @@ final class FdLink implements Target {
     private int batchSize;
     private boolean dirty;
     private boolean gone;
+    private boolean left;
 
     FdLink(WorkerHandle worker, Channel channel, int window, boolean batched) {
         this.worker = worker;
@@ -59,6 +60,15 @@ final class FdLink implements Target {
     /** The worker died: its link takes nothing more. */
     boolean isGone() {
         return gone;
+    }
+
+    /** The worker left every handle (it is disconnecting, or dead): it is not added to one again. */
+    boolean hasLeft() {
+        return left;
+    }
+
+    void leave() {
+        left = true;
     }
 
     int inFlight() {
@@ -92,9 +102,10 @@ final class FdLink implements Target {
     }
 
     /**
-     * One sendmsg for the batch. On EAGAIN (which the window should rule out) the batch and every later fd go
-     * through the channel, which waits for room; on any other error the worker is gone or going, and the link
-     * is closed: what it had not acknowledged goes back to its handle when the link is down.
+     * One sendmsg for the batch. On any error the worker is gone or going, and the link is closed: what it had
+     * not acknowledged goes back to its handle when the link is down. That includes EAGAIN, which the window
+     * rules out unless the socket's send buffer is tiny (net.core.wmem_default): Netty's one-fd path cannot wait
+     * for room either (its channel fails the write and shuts the link).
      */
     private void sendBatch() {
         if (batchSize == 0) {
@@ -111,13 +122,10 @@ final class FdLink implements Target {
         }
         int r = FdBatch.send(((UnixChannel) channel).fd().intValue(), batchFds, 0, n);
         if (r == FdBatch.EAGAIN) {
-            log.warn("fd link of worker {} is full with {} fds in flight; sending one fd per message from now on",
+            log.warn("fd link of worker {} is full with {} fds in flight (a small net.core.wmem_default?); closing it",
                     worker.id(), unacked.size());
-            batched = false;
-            for (int i = 0; i < n; i++) {
-                channel.write(batch[i], channel.voidPromise());
-            }
-            channel.flush();
+            gone = true;
+            channel.close();
         } else if (r < 0) {
             log.debug("fd link of worker {}: sendmsg failed (errno {}); closing it", worker.id(), -r);
             gone = true;

@@ -213,6 +213,14 @@ final class FdReader implements EpollIoHandle {
         if (registration != null) {
             registration.cancel();
         }
+        // Best effort: the answers of this wake-up, and any waiting for room, tell the primary which connections
+        // this worker took; without them it would hand those to another worker while this one may still serve them.
+        try {
+            answer(runs.end());
+            writeOut();
+        } catch (IOException | RuntimeException e) {
+            log.debug("fd link: last answers not written: {}", e.toString());
+        }
         out.release();
         try {
             socket.close();
