@@ -115,6 +115,35 @@ class ClusterIT {
     }
 
     @Test
+    void aReplacementWithSeveralLoopsServesTheConnectionsThatWaitedForIt() throws Exception {
+        // Such a worker reads its control link and its fd link on different threads: a connection handed to it
+        // before it has taken the primary's reply would be refused, and that took it out of the port (closed).
+        try (ClusterProcess c = ClusterProcess.start(Map.of("JCLUSTER_WORKER_THREADS", "4"), 0, 1, "rr", "on")) {
+            long pid = forkedIds(c, 1).get(1);
+            int port = c.awaitListening(1);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(32);
+            try {
+                for (int round = 0; round < 3; round++) {
+                    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+                    c.await("EVENT exit \\d+ " + pid + " ");
+                    List<java.util.concurrent.Future<String>> waiting = new java.util.ArrayList<>();
+                    for (int i = 0; i < 32; i++) { // no worker yet: these wait in the backlog
+                        waiting.add(pool.submit(() -> LineClient.askOnce(port, "pid")));
+                    }
+                    long replacement = Long.parseLong(c.await("EVENT fork \\d+ (\\d+)").group(1));
+                    for (java.util.concurrent.Future<String> f : waiting) {
+                        assertThat(Long.parseLong(f.get(20, java.util.concurrent.TimeUnit.SECONDS))).isEqualTo(replacement);
+                    }
+                    assertThat(Long.parseLong(LineClient.askOnce(port, "pid"))).isEqualTo(replacement);
+                    pid = replacement;
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void withoutRestartADeadWorkerIsNotReplacedAndTheOthersServe() throws Exception {
         try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "off")) {
             Map<Integer, Long> pids = forkedIds(c, 2);
