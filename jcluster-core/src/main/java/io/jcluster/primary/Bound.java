@@ -143,11 +143,6 @@ final class Bound {
         return socket;
     }
 
-    /** The port bound, or -1 when binding failed. */
-    int port() {
-        return address == null ? -1 : address.getPort();
-    }
-
     boolean closed() {
         return closed;
     }

@@ -135,19 +135,6 @@ final class Dispatcher {
         return resolver;
     }
 
-    /** A server in the worker listens on {@code port}: the round-robin handles for it may hand it connections. */
-    void listening(WorkerHandle worker, int port) {
-        FdLink link = worker.fdLink();
-        if (link == null || link.hasLeft()) {
-            return;
-        }
-        for (ListenHandle h : new ArrayList<>(handles.values())) {
-            if (h instanceof RoundRobinHandle rr) {
-                rr.listening(link, port);
-            }
-        }
-    }
-
     /** A server in the worker closed: it takes no more connections for that address. */
     void serverClosed(WorkerHandle worker, String host, int port) {
         ListenHandle h = handles.get(key(host, port));

@@ -140,7 +140,6 @@ final class Links {
             if (msg instanceof ListenRequest r) {
                 primary.dispatcher().listen(worker, r);
             } else if (msg instanceof Listening l) {
-                primary.dispatcher().listening(worker, l.port());
                 primary.listening(worker, l);
             } else if (msg instanceof ServerClosed c) {
                 primary.dispatcher().serverClosed(worker, c.host(), c.port());

@@ -22,8 +22,6 @@ final class RoundRobinHandle implements ListenHandle {
     private final Dispatcher dispatcher;
     private final String key;
     private final Balancer<FdLink> workers = new RoundRobin<>();
-    /** Answered, not yet listening: a worker with several loops could see a connection before our reply. */
-    private final java.util.Set<FdLink> answered = new java.util.HashSet<>();
     private final ArrayDeque<FileDescriptor> pending = new ArrayDeque<>();
     private final List<FdLink> touched = new ArrayList<>();
     private final Bound bound;
@@ -52,32 +50,19 @@ final class RoundRobinHandle implements ListenHandle {
     @Override
     public void add(FdLink worker, ListenRequest request) {
         bound.whenBound(request, worker, addr -> {
-            answered.add(worker);
+            workers.add(worker);
             dispatcher.reply(worker.worker, ListenReply.ok(request.requestId(), addr.getAddress().getHostAddress(),
                     addr.getPort(), false));
-        }, () -> dispatcher.forget(this));
-    }
-
-    /**
-     * The worker says it serves {@code port} (it has taken our reply): only now does it get connections. Its
-     * control link and fd link may be read by different threads, and a connection it cannot place yet would be
-     * refused, and would take it out of the handle.
-     */
-    void listening(FdLink worker, int port) {
-        if (!bound.closed() && bound.port() == port && answered.remove(worker)) {
-            workers.add(worker);
             drain();
-        }
+        }, () -> dispatcher.forget(this));
     }
 
     @Override
     public void remove(FdLink worker, boolean died) {
-        boolean member = workers.remove(worker);
-        member |= answered.remove(worker);
-        if (!member) {
+        if (!workers.remove(worker)) {
             return;
         }
-        if (workers.isEmpty() && answered.isEmpty() && !(died && dispatcher.replacementExpected())) {
+        if (workers.isEmpty() && !(died && dispatcher.replacementExpected())) {
             close();
         }
     }

@@ -99,6 +99,8 @@ public final class WorkerRuntime {
     private final Map<Integer, Server> servers = new ConcurrentHashMap<>();
     /** NONE: listening sockets that arrived before their ListenReply, by port. Guarded by {@code this}. */
     private final Map<Integer, EpollServerSocketChannel> arrivedListeners = new HashMap<>();
+    /** RR connections that came before the ListenReply for their port (guarded by this). */
+    private final Map<Integer, List<EpollSocketChannel>> early = new HashMap<>();
     private final CompletableFuture<Void> welcomed = new CompletableFuture<>();
     private volatile Channel control;
     private volatile Channel fds;          // the fd link through Netty, or
@@ -220,17 +222,32 @@ public final class WorkerRuntime {
     }
 
     private void onListenReply(ListenReply reply) {
-        PendingListen p = pending.remove(reply.requestId());
+        // Still pending until its server is in place (below): take() parks connections for a pending listen.
+        PendingListen p = pending.get(reply.requestId());
         if (p == null) {
             log.warn("listen reply for unknown request {}", reply.requestId());
             return;
         }
         if (!reply.ok()) {
+            pending.remove(reply.requestId());
             p.future().completeExceptionally(new ListenException(p.host(), p.port(), reply.errorCode(), reply.errorDetail()));
             return;
         }
         InetSocketAddress bound = new InetSocketAddress(reply.host(), reply.port());
-        servers.put(reply.port(), new Server(p.host(), p.port(), p.sink()));
+        Server server = new Server(p.host(), p.port(), p.sink());
+        List<EpollSocketChannel> arrived;
+        synchronized (this) {
+            servers.put(reply.port(), server);
+            pending.remove(reply.requestId());
+            arrived = early.remove(reply.port());
+        }
+        if (arrived != null) {
+            for (EpollSocketChannel ch : arrived) {
+                if (!adopt(server, ch)) {
+                    ch.unsafe().closeForcibly(); // acknowledged already: it cannot go back to the primary
+                }
+            }
+        }
         if (reply.fdFollows()) {
             EpollServerSocketChannel listener;
             synchronized (this) {
@@ -407,24 +424,52 @@ public final class WorkerRuntime {
             return true; // nothing left to give back: the primary's copy is closed on ack
         }
         InetSocketAddress local = ch.localAddress();
-        Server s = local == null ? null : servers.get(local.getPort());
-        if (s != null && !disconnecting) {
-            ch.pipeline().addFirst(ShutdownOnClose.INSTANCE);
-            boolean adopted;
-            try {
-                adopted = s.sink().adopt(ch);
-            } catch (RuntimeException e) {
-                // A server that fails to take a connection loses that one connection, not the worker.
-                log.warn("server on port {} could not adopt a connection: {}", s.port(), e.toString());
-                ch.unsafe().closeForcibly();
+        if (local != null && !disconnecting) {
+            Server s;
+            synchronized (this) {
+                s = servers.get(local.getPort());
+                if (s == null && listenPending(local.getPort())) {
+                    // The primary hands us connections only for a port it has answered: that answer is on its way
+                    // on the control link, which another of our loops may read later than this one. Refused, the
+                    // connection would take this worker out of the port; it waits for the answer instead, taken.
+                    early.computeIfAbsent(local.getPort(), k -> new ArrayList<>()).add(ch);
+                    return true;
+                }
+            }
+            if (s != null && adopt(s, ch)) {
                 return true;
             }
-            if (adopted) {
-                return true;
-            }
-            ch.pipeline().remove(ShutdownOnClose.INSTANCE);
         }
         ch.unsafe().closeForcibly(); // our copy; the primary gives its own to another worker
+        return false;
+    }
+
+    /** Whether a listen request that could cover {@code port} (that port, or any) waits for its reply. */
+    private boolean listenPending(int port) {
+        for (Map.Entry<Integer, PendingListen> e : pending.entrySet()) {
+            if (e.getKey() > 0 && (e.getValue().port() == port || e.getValue().port() == 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Gives {@code ch} to the server: true when it took it, or failed trying (that one connection is lost, not
+     * the worker); false when it declined, and {@code ch} is still ours.
+     */
+    private boolean adopt(Server s, EpollSocketChannel ch) {
+        ch.pipeline().addFirst(ShutdownOnClose.INSTANCE);
+        try {
+            if (s.sink().adopt(ch)) {
+                return true;
+            }
+        } catch (RuntimeException e) {
+            log.warn("server on port {} could not adopt a connection: {}", s.port(), e.toString());
+            ch.unsafe().closeForcibly();
+            return true;
+        }
+        ch.pipeline().remove(ShutdownOnClose.INSTANCE);
         return false;
     }
 
