@@ -6,6 +6,7 @@ import io.jcluster.ipc.Message.ListenRequest;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -90,7 +92,7 @@ final class Dispatcher {
                         ListenHandle h = handles.get(key);
                         (h != null ? h : open(key, host, request.port(), at)).add(link, request);
                     });
-                } catch (java.util.concurrent.RejectedExecutionException e) {
+                } catch (RejectedExecutionException e) {
                     log.debug("listen on {} resolved after the primary's loop ended", key);
                 }
             });
@@ -109,7 +111,7 @@ final class Dispatcher {
         if (!NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
             return null;
         }
-        java.net.InetAddress address = NetUtil.createInetAddressFromIpAddressString(host);
+        InetAddress address = NetUtil.createInetAddressFromIpAddressString(host);
         return address == null ? null : new InetSocketAddress(address, port);
     }
 
@@ -159,9 +161,7 @@ final class Dispatcher {
                 // The exit was seen before the link's end: the worker's last Acks may still be unread on it. Its
                 // end (which the kernel has already queued) reads them first, then gives back the rest; the
                 // close below only stands in for an end that never comes (a child process holding the socket).
-                link.channel.eventLoop().schedule(() -> {
-                    link.channel.close();
-                }, LINK_END_GRACE_MS, TimeUnit.MILLISECONDS);
+                link.channel.eventLoop().schedule(() -> link.channel.close(), LINK_END_GRACE_MS, TimeUnit.MILLISECONDS);
             } else {
                 link.lost();
             }

@@ -31,7 +31,7 @@ final class FdLink implements Target {
     final Channel channel;
     private final int window;
     private final ArrayDeque<Handoff> unacked = new ArrayDeque<>();
-    private boolean batched;
+    private final boolean batched;
     private final FileDescriptor[] batch;
     private final int[] batchFds;
     private int batchSize;
@@ -55,11 +55,6 @@ final class FdLink implements Target {
     @Override
     public boolean hasRoom() {
         return !gone && unacked.size() < window && channel.isOpen();
-    }
-
-    /** The worker died: its link takes nothing more. */
-    boolean isGone() {
-        return gone;
     }
 
     /** The worker left every handle (it is disconnecting, or dead): it is not added to one again. */
@@ -121,13 +116,13 @@ final class FdLink implements Target {
             return;
         }
         int r = FdBatch.send(((UnixChannel) channel).fd().intValue(), batchFds, 0, n);
-        if (r == FdBatch.EAGAIN) {
-            log.warn("fd link of worker {} is full with {} fds in flight (a small net.core.wmem_default?); closing it",
-                    worker.id(), unacked.size());
-            gone = true;
-            channel.close();
-        } else if (r < 0) {
-            log.debug("fd link of worker {}: sendmsg failed (errno {}); closing it", worker.id(), -r);
+        if (r < 0) {
+            if (r == FdBatch.EAGAIN) {
+                log.warn("fd link of worker {} is full with {} fds in flight (a small net.core.wmem_default?); closing it",
+                        worker.id(), unacked.size());
+            } else {
+                log.debug("fd link of worker {}: sendmsg failed (errno {}); closing it", worker.id(), -r);
+            }
             gone = true;
             channel.close();
         }
