@@ -13,7 +13,8 @@ import java.util.Objects;
  * the primary's own main class (or jar) on the primary's classpath with the primary's program arguments, as
  * Node re-runs the same script, with lean JVM flags ({@link #LEAN_JVM_ARGS}).
  *
- * <p>A mutable builder; {@link Cluster#setupPrimary} takes a copy.
+ * <p>A mutable builder; {@link Cluster#setupPrimary} merges what it sets into the settings in force (as each
+ * call of Node's does) and keeps a copy. A value never set reads as its default.
  */
 public final class ClusterSettings {
     /**
@@ -60,47 +61,64 @@ public final class ClusterSettings {
         }
     }
 
+    // Null = not set here: the default applies, and merge() keeps the value in force.
     private String mainClass;
     private Path jar;
     private String classpath;
     private List<String> args;
-    private List<String> jvmArgs = LEAN_JVM_ARGS;
-    private Map<String, String> env = Map.of();
+    private List<String> jvmArgs;
+    private Map<String, String> env;
     private Path directory;
-    private boolean silent;
+    private Boolean silent;
     private SchedulingPolicy policy;
-    private RestartPolicy restart = RestartPolicy.NEVER;
-    private Duration shutdownTimeout = Duration.ofSeconds(10);
-    private boolean handleSignals = true;
-    private int window = 64;
-    private Duration heartbeatInterval = Duration.ofSeconds(1);
-    private Duration heartbeatTimeout = Duration.ofSeconds(10);
+    private RestartPolicy restart;
+    private Duration shutdownTimeout;
+    private Boolean handleSignals;
+    private Integer window;
+    private Duration heartbeatInterval;
+    private Duration heartbeatTimeout;
     private OutputListener output;
-    private boolean classDataSharing = true;
+    private Boolean classDataSharing;
 
     public ClusterSettings() {
     }
 
     public ClusterSettings copy() {
-        ClusterSettings c = new ClusterSettings();
-        c.mainClass = mainClass;
-        c.jar = jar;
-        c.classpath = classpath;
-        c.args = args;
-        c.jvmArgs = jvmArgs;
-        c.env = env;
-        c.directory = directory;
-        c.silent = silent;
-        c.policy = policy;
-        c.restart = restart;
-        c.shutdownTimeout = shutdownTimeout;
-        c.handleSignals = handleSignals;
-        c.window = window;
-        c.heartbeatInterval = heartbeatInterval;
-        c.heartbeatTimeout = heartbeatTimeout;
-        c.output = output;
-        c.classDataSharing = classDataSharing;
-        return c;
+        return new ClusterSettings().merge0(this);
+    }
+
+    /**
+     * As Node's {@code setupPrimary} does with each call: a copy of these settings with what {@code other}
+     * sets laid over them; what {@code other} leaves unset stays. A main class or jar set in {@code other}
+     * replaces both.
+     */
+    public ClusterSettings merge(ClusterSettings other) {
+        return copy().merge0(other);
+    }
+
+    private ClusterSettings merge0(ClusterSettings o) {
+        if (o.mainClass != null || o.jar != null) {
+            mainClass = o.mainClass;
+            jar = o.jar;
+        }
+        classpath = o.classpath != null ? o.classpath : classpath;
+        args = o.args != null ? o.args : args;
+        jvmArgs = o.jvmArgs != null ? o.jvmArgs : jvmArgs;
+        env = o.env != null ? o.env : env;
+        directory = o.directory != null ? o.directory : directory;
+        silent = o.silent != null ? o.silent : silent;
+        policy = o.policy != null ? o.policy : policy;
+        restart = o.restart != null ? o.restart : restart;
+        shutdownTimeout = o.shutdownTimeout != null ? o.shutdownTimeout : shutdownTimeout;
+        handleSignals = o.handleSignals != null ? o.handleSignals : handleSignals;
+        window = o.window != null ? o.window : window;
+        if (o.heartbeatInterval != null) {
+            heartbeatInterval = o.heartbeatInterval;
+            heartbeatTimeout = o.heartbeatTimeout;
+        }
+        output = o.output != null ? o.output : output;
+        classDataSharing = o.classDataSharing != null ? o.classDataSharing : classDataSharing;
+        return this;
     }
 
     /** The worker's main class (default: the primary's). */
@@ -215,15 +233,15 @@ public final class ClusterSettings {
     }
 
     public boolean classDataSharing() {
-        return classDataSharing;
+        return classDataSharing == null || classDataSharing;
     }
 
     public Duration heartbeatInterval() {
-        return heartbeatInterval;
+        return heartbeatInterval == null ? Duration.ofSeconds(1) : heartbeatInterval;
     }
 
     public Duration heartbeatTimeout() {
-        return heartbeatTimeout;
+        return heartbeatTimeout == null ? Duration.ofSeconds(10) : heartbeatTimeout;
     }
 
     public OutputListener output() {
@@ -247,11 +265,11 @@ public final class ClusterSettings {
     }
 
     public List<String> jvmArgs() {
-        return jvmArgs;
+        return jvmArgs == null ? LEAN_JVM_ARGS : jvmArgs;
     }
 
     public Map<String, String> env() {
-        return env;
+        return env == null ? Map.of() : env;
     }
 
     public Path directory() {
@@ -259,7 +277,7 @@ public final class ClusterSettings {
     }
 
     public boolean silent() {
-        return silent;
+        return silent != null && silent;
     }
 
     /** The policy in force: {@value SchedulingPolicy#ENV}, else the one set, else RR. */
@@ -268,19 +286,19 @@ public final class ClusterSettings {
     }
 
     public RestartPolicy restart() {
-        return restart;
+        return restart == null ? RestartPolicy.NEVER : restart;
     }
 
     public Duration shutdownTimeout() {
-        return shutdownTimeout;
+        return shutdownTimeout == null ? Duration.ofSeconds(10) : shutdownTimeout;
     }
 
     public boolean handleSignals() {
-        return handleSignals;
+        return handleSignals == null || handleSignals;
     }
 
     public int window() {
-        return window;
+        return window == null ? 64 : window;
     }
 
     /** The settings that matter in a log line. */
@@ -289,9 +307,9 @@ public final class ClusterSettings {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("main", jar != null ? "-jar " + jar : mainClass);
         m.put("args", args);
-        m.put("jvmArgs", jvmArgs);
+        m.put("jvmArgs", jvmArgs());
         m.put("policy", policy());
-        m.put("restart", restart.enabled());
+        m.put("restart", restart().enabled());
         return m.toString();
     }
 }

@@ -20,14 +20,34 @@ public interface Worker {
 
     /**
      * Sends a message, serialized as JSON. In the primary it goes to this worker; inside a worker, to the
-     * primary. False when the IPC channel is closed.
+     * primary. As in Node, a message sent before the worker's link is up (right after {@code fork()}) waits for
+     * it, in order (at most 1024). False when it cannot be sent: the worker is disconnected or dead, or too many
+     * wait. A message that cannot be written as JSON throws here.
      */
-    boolean send(Object message);
+    default boolean send(Object message) {
+        return send(message, null);
+    }
 
-    /** Graceful: no new connections; servers close after their in-flight requests; then the worker exits. */
+    /**
+     * As {@link #send(Object)}, and {@code done} (Node's callback) runs once the message is written, with null,
+     * or with the error that kept it from being written (also when this returns false); null for no callback.
+     * In the primary it runs on the supervisor thread, in a worker on its event thread.
+     */
+    boolean send(Object message, java.util.function.Consumer<Throwable> done);
+
+    /**
+     * Graceful: no new connections; servers close after their in-flight requests; then the worker exits with 0.
+     * Connections still open at the drain deadline ({@link ClusterSettings#shutdownTimeout}) are closed.
+     */
     void disconnect();
 
-    /** Kills the worker with a signal such as {@code SIGTERM} or {@code SIGKILL}. */
+    /**
+     * Sends the worker a signal such as {@code SIGTERM} or {@code SIGKILL}, as current Node does: nothing else.
+     * {@link #exitedAfterDisconnect()} stays false, and the restart policy does not replace a worker killed
+     * this way. A jcluster worker takes SIGTERM as a graceful stop: its servers close, and once their
+     * connections end, or at the drain deadline ({@link ClusterSettings#shutdownTimeout}) at the latest, it
+     * exits with 143, which reads as death by SIGTERM.
+     */
     void kill(String signal);
 
     default void kill() {
@@ -38,7 +58,7 @@ public interface Worker {
 
     boolean isConnected();
 
-    /** True when the worker exited because of {@link #disconnect()} or {@link #kill}, not by itself. */
+    /** True when the worker left through {@link #disconnect()} (the primary's or its own), as in Node. */
     boolean exitedAfterDisconnect();
 
     /** The environment given to {@code fork(env)}; a replacement after a crash keeps it (primary only; empty in a worker). */

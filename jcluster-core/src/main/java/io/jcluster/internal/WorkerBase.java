@@ -22,13 +22,33 @@ public abstract class WorkerBase implements Worker {
     public final Listeners<Consumer<ExitStatus>> exitListeners = new Listeners<>("exit");
     public final Listeners<Consumer<JsonNode>> messageListeners = new Listeners<>("message");
 
-    /** Sends a user message as JSON on a control link; false when the link is down. */
-    protected static boolean send(Channel control, Object message) {
+    /**
+     * Sends a user message as JSON on a control link; false when the link is down. {@code done} runs on
+     * {@code events} with the outcome.
+     */
+    protected static boolean send(Channel control, Object message, Consumer<Throwable> done,
+                                  java.util.concurrent.Executor events) {
+        byte[] json = Json.write(message);
         if (control == null || !control.isActive()) {
+            callback(events, done, new IllegalStateException("the IPC link is closed"));
             return false;
         }
-        control.writeAndFlush(new UserMessage(Json.write(message)));
+        control.writeAndFlush(new UserMessage(json)).addListener(f -> callback(events, done, f.cause()));
         return true;
+    }
+
+    /** Runs Node's send callback, if any, on {@code events}; a callback that throws is logged. */
+    public static void callback(java.util.concurrent.Executor events, Consumer<Throwable> done, Throwable error) {
+        if (done == null) {
+            return;
+        }
+        events.execute(() -> {
+            try {
+                done.accept(error);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(WorkerBase.class).error("a send callback threw", e);
+            }
+        });
     }
 
     /** Sends any signal through kill(1): Java's Process API itself can only send TERM and KILL. */

@@ -10,6 +10,7 @@ import io.jcluster.cluster.WorkerStats;
 import io.jcluster.ipc.Message;
 import io.jcluster.internal.Exit;
 import io.jcluster.internal.Listeners;
+import io.jcluster.internal.WorkerBase;
 import io.jcluster.ipc.Json;
 import io.jcluster.ipc.Message.Disconnect;
 import io.jcluster.ipc.Message.Listening;
@@ -103,20 +104,50 @@ public final class Primary {
 
     // ---- public operations (any thread) ----
 
+    /**
+     * As Node's {@code setupPrimary}: what {@code s} sets is merged into the settings in force; the rest stays.
+     * The 'setup' event fires afterwards, on the supervisor thread, never inside this call.
+     */
     public void setup(ClusterSettings s) {
-        call(() -> {
-            if (started && s.policy() != policy) {
+        ClusterSettings merged = call(() -> {
+            ClusterSettings next = settings.merge(s);
+            if (started && next.policy() != policy) {
                 throw new IllegalStateException("the scheduling policy is fixed once the first worker is forked");
             }
-            settings = s.copy();
+            settings = next;
             spawner = started ? new Spawner(settings, policy) : null;
-            setupListeners.fire(l -> l.accept(settings.copy()));
-            return null;
+            return next;
         });
+        supervisor.execute(() -> setupListeners.fire(l -> l.accept(withDefaults(merged))));
     }
 
+    /** The settings in force, with Node's defaults filled in: the primary's own main, arguments and classpath. */
     public ClusterSettings settings() {
-        return settings.copy();
+        return withDefaults(settings);
+    }
+
+    private static ClusterSettings withDefaults(ClusterSettings s) {
+        ClusterSettings c = s.copy();
+        Spawner.Self self = Spawner.Self.read();
+        if (c.mainClass() == null && c.jar() == null && !self.main().isEmpty()) {
+            if (self.main().endsWith(".jar")) {
+                c.jar(Path.of(self.main()));
+            } else {
+                c.mainClass(self.main());
+            }
+        }
+        if (c.args() == null) {
+            c.args(self.args());
+        }
+        if (c.classpath() == null && c.jar() == null) {
+            c.classpath(System.getProperty("java.class.path"));
+        }
+        return c;
+    }
+
+    /** Runs a send callback on the supervisor thread, where every listener runs. */
+    void callback(Consumer<Throwable> done, Throwable error) {
+        WorkerBase.callback(supervisor, done, error);
     }
 
     public SchedulingPolicy policy() {
@@ -184,7 +215,7 @@ public final class Primary {
             if (w.isDead()) {
                 return;
             }
-            w.markExitedAfterDisconnect();
+            w.markKilled();
             io.execute(() -> dispatcher.leave(w, false));
             WorkerHandle.signal(w.process(), signal);
         });
@@ -277,6 +308,7 @@ public final class Primary {
         w.ipcServer.close();
         deleteQuietly(socketPath(w));
         w.control().writeAndFlush(new Welcome(w.id()));
+        w.linked();
         supervisor.execute(() -> {
             if (w.state() == WorkerState.SPAWNED) {
                 w.transition(WorkerState.ONLINE);
@@ -347,7 +379,7 @@ public final class Primary {
 
     void disconnecting(WorkerHandle w) {
         supervisor.execute(() -> {
-            w.markExitedAfterDisconnect();
+            w.markDisconnecting();
             if (w.state().next().contains(WorkerState.DISCONNECTING)) {
                 w.transition(WorkerState.DISCONNECTING);
             }
@@ -359,8 +391,7 @@ public final class Primary {
     }
 
     private void fireDisconnect(WorkerHandle w) {
-        if (!w.disconnectFired) {
-            w.disconnectFired = true;
+        if (w.fireDisconnectOnce()) {
             w.disconnectListeners.fire(Runnable::run);
             disconnectListeners.fire(l -> l.accept(w));
         }
@@ -370,7 +401,7 @@ public final class Primary {
         if (!w.state().next().contains(WorkerState.DISCONNECTING)) {
             return;
         }
-        w.markExitedAfterDisconnect();
+        w.markDisconnecting();
         w.transition(WorkerState.DISCONNECTING);
         io.execute(() -> {
             dispatcher.leave(w, false);
@@ -396,10 +427,15 @@ public final class Primary {
             dispatcher.leave(w, true);
         });
         deleteQuietly(socketPath(w));
+        int unsent = w.dropUnsent();
+        if (unsent > 0) {
+            log.warn("worker {} (pid {}) exited with {} before its link came up: {} message(s) sent to it were not delivered",
+                    w.id(), w.pid(), status, unsent);
+        }
         fireDisconnect(w);
         w.exitListeners.fire(l -> l.accept(status));
         exitListeners.fire(l -> l.accept(w, status));
-        if (!w.exitedAfterDisconnect() && !stopping && settings.restart().enabled()) {
+        if (!w.stopRequested() && !stopping && settings.restart().enabled()) {
             afterCrash(w, w.uptimeMillis(), "worker " + w.id() + " (pid " + w.pid() + ") exited with " + status);
         }
         if (stopping && workers.isEmpty()) {

@@ -102,6 +102,7 @@ final class Spawner {
         env.put(WorkerRuntime.ENV_IPC, socket.toString());
         env.put(WorkerRuntime.ENV_TOKEN, token);
         env.put(WorkerRuntime.ENV_ID, Integer.toString(id));
+        env.put(WorkerRuntime.ENV_DRAIN, Long.toString(settings.shutdownTimeout().toMillis()));
         env.put(SchedulingPolicy.ENV, policy.name().toLowerCase(Locale.ROOT));
         if (settings.directory() != null) {
             pb.directory(settings.directory().toFile());

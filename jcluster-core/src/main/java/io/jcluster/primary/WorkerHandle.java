@@ -4,8 +4,11 @@ import io.jcluster.cluster.ExitStatus;
 import io.jcluster.cluster.WorkerState;
 import io.jcluster.cluster.WorkerStats;
 import io.jcluster.internal.WorkerBase;
+import io.jcluster.ipc.Message.UserMessage;
 import io.netty.channel.Channel;
+import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +25,10 @@ final class WorkerHandle extends WorkerBase {
     final String token;
 
     private volatile WorkerState state = WorkerState.SPAWNED;
+    /** Node's flag: the worker left through a disconnect (ours or its own), not by dying or being killed. */
     private volatile boolean exitedAfterDisconnect;
+    /** Asked to stop (disconnect or kill, from the API): the restart policy leaves it dead. */
+    private volatile boolean stopRequested;
     private volatile Process process;
     private volatile long startedAt;
     private volatile WorkerStats stats = WorkerStats.NONE;
@@ -32,7 +38,18 @@ final class WorkerHandle extends WorkerBase {
     private volatile Channel control;
     private volatile FdLink fdLink;
     volatile Channel ipcServer;
-    boolean disconnectFired;
+    /** Set just before the disconnect event fires: from then on {@link #isConnected()} is false. */
+    private volatile boolean disconnectFired;
+    /**
+     * Messages sent before the links were up (Node queues them from the fork, and so do we); null once linked.
+     * Guarded by {@code this}.
+     */
+    private ArrayDeque<Queued> unsent = new ArrayDeque<>();
+
+    /** The most messages kept for a worker whose links are not up yet. */
+    static final int MAX_UNSENT = 1024;
+
+    private record Queued(byte[] json, Consumer<Throwable> done) { }
 
     /** A worker slot: what a replacement inherits (its environment and restart history). */
     record Slot(int number, Map<String, String> env, RestartTracker restarts) { }
@@ -66,8 +83,28 @@ final class WorkerHandle extends WorkerBase {
         state = state.to(to);
     }
 
-    void markExitedAfterDisconnect() {
+    /** A disconnect, asked by the primary or by the worker itself. */
+    void markDisconnecting() {
         exitedAfterDisconnect = true;
+        stopRequested = true;
+    }
+
+    /** A kill from the API: no restart, but, as in Node, not an exit after disconnect. */
+    void markKilled() {
+        stopRequested = true;
+    }
+
+    boolean stopRequested() {
+        return stopRequested;
+    }
+
+    /** Supervisor thread only: marks the disconnect event as fired; false when it had been already. */
+    boolean fireDisconnectOnce() {
+        if (disconnectFired) {
+            return false;
+        }
+        disconnectFired = true;
+        return true;
     }
 
     Channel control() {
@@ -120,8 +157,63 @@ final class WorkerHandle extends WorkerBase {
     }
 
     @Override
-    public boolean send(Object message) {
-        return send(control, message);
+    public boolean send(Object message, Consumer<Throwable> done) {
+        byte[] json = io.jcluster.ipc.Json.write(message); // a message that cannot be written fails here, for the caller
+        Channel c;
+        synchronized (this) {
+            if (disconnectFired || state == WorkerState.DEAD) {
+                primary.callback(done, new IllegalStateException("worker " + id + " is not connected"));
+                return false;
+            }
+            if (unsent != null) {
+                if (unsent.size() >= MAX_UNSENT) {
+                    primary.callback(done, new IllegalStateException("worker " + id + " is not connected yet and "
+                            + MAX_UNSENT + " messages already wait for it"));
+                    return false;
+                }
+                unsent.add(new Queued(json, done));
+                return true;
+            }
+            c = control;
+        }
+        return write(c, json, done);
+    }
+
+    private boolean write(Channel c, byte[] json, Consumer<Throwable> done) {
+        if (c == null || !c.isActive()) {
+            primary.callback(done, new IllegalStateException("worker " + id + "'s link is closed"));
+            return false;
+        }
+        c.writeAndFlush(new UserMessage(json)).addListener(f -> primary.callback(done, f.cause()));
+        return true;
+    }
+
+    /** Both links are up (I/O loop, after the Welcome): what was sent before goes now, in order. */
+    void linked() {
+        ArrayDeque<Queued> q;
+        synchronized (this) {
+            q = unsent;
+            unsent = null;
+        }
+        for (Queued m : q) {
+            write(control, m.json(), m.done());
+        }
+    }
+
+    /** The worker exited: messages that never reached it fail. Returns how many. */
+    int dropUnsent() {
+        ArrayDeque<Queued> q;
+        synchronized (this) {
+            q = unsent;
+            unsent = null;
+        }
+        if (q == null) {
+            return 0;
+        }
+        for (Queued m : q) {
+            primary.callback(m.done(), new IllegalStateException("worker " + id + " exited before its link came up"));
+        }
+        return q.size();
     }
 
     @Override
@@ -153,10 +245,10 @@ final class WorkerHandle extends WorkerBase {
         return state == WorkerState.DEAD;
     }
 
+    /** As Node's: true from the fork (messages queue until the link is up) until the disconnect event. */
     @Override
     public boolean isConnected() {
-        Channel c = control;
-        return c != null && c.isActive();
+        return !disconnectFired && state != WorkerState.DEAD;
     }
 
     @Override

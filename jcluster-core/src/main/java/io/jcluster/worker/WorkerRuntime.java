@@ -79,6 +79,10 @@ public final class WorkerRuntime {
     public static final String ENV_TOKEN = "JCLUSTER_TOKEN";
     public static final String ENV_ID = "JCLUSTER_WORKER_ID";
     public static final String ENV_THREADS = "JCLUSTER_WORKER_THREADS";
+    /** How long a stopping worker lets its connections finish before it closes them and exits (ms). */
+    public static final String ENV_DRAIN = "JCLUSTER_DRAIN_TIMEOUT_MS";
+    /** Messages from the primary kept for the first message listener (Node's worker reads none before its main ran). */
+    private static final int MAX_HELD_MESSAGES = 1024;
     private static final Logger log = LoggerFactory.getLogger(WorkerRuntime.class);
     private static final long CONNECT_TIMEOUT_SECONDS = 10;
 
@@ -105,9 +109,30 @@ public final class WorkerRuntime {
     private volatile Channel control;
     private volatile Channel fds;          // the fd link through Netty, or
     private volatile FdReader fdReader;    // the batched one
-    private volatile boolean disconnecting;
-    private boolean disconnected;
+    /** This worker's lifecycle, seen from inside; moved only by {@link #to}. DEAD is never seen from inside. */
+    private volatile WorkerState state = WorkerState.SPAWNED;
+    /** Set just before the disconnect listeners run: from then on {@code isConnected()} is false. */
+    private volatile boolean disconnected;
     private boolean exiting;
+    /** Events thread only: messages that came before the first message listener, and whether one exists. */
+    private final java.util.ArrayDeque<JsonNode> heldMessages = new java.util.ArrayDeque<>();
+    private boolean messageListener;
+
+    /** Why a worker stops, and so how it tells the primary and with which status it exits. */
+    enum Stop {
+        /** The primary's disconnect: it knows; exit 0. */
+        ASKED_BY_PRIMARY(0),
+        /** The worker's own {@code disconnect()}: the primary is told (Node's exitedAfterDisconnect); exit 0. */
+        OWN_DISCONNECT(0),
+        /** SIGTERM: a graceful stop that ends as Node's worker would, dead by the signal (128 + 15). */
+        SIGTERM(143);
+
+        final int status;
+
+        Stop(int status) {
+            this.status = status;
+        }
+    }
 
     private record PendingListen(String host, int port, ConnectionSink sink, CompletableFuture<InetSocketAddress> future) { }
 
@@ -193,7 +218,7 @@ public final class WorkerRuntime {
     /** Asks the primary to share host:port with this worker. */
     public CompletableFuture<InetSocketAddress> listen(String host, int port, ConnectionSink sink) {
         CompletableFuture<InetSocketAddress> future = new CompletableFuture<>();
-        if (disconnecting) {
+        if (state == WorkerState.DISCONNECTING) {
             future.completeExceptionally(new ListenException(host, port, "EINVAL", "the worker is disconnecting"));
             return future;
         }
@@ -263,6 +288,11 @@ public final class WorkerRuntime {
     }
 
     private void listening(PendingListen p, InetSocketAddress bound) {
+        synchronized (this) {
+            if (state == WorkerState.ONLINE) {
+                to(WorkerState.LISTENING);
+            }
+        }
         p.future().complete(bound);
         control.writeAndFlush(new Listening(bound.getHostString(), bound.getPort()));
     }
@@ -282,17 +312,39 @@ public final class WorkerRuntime {
         listening(p, listener.localAddress());
     }
 
-    /** Closes every server, lets in-flight requests finish, then exits. */
-    public void disconnect(boolean askedByPrimary) {
+    /** The one place this worker's state moves; an illegal move throws. */
+    private synchronized void to(WorkerState next) {
+        state = state.to(next);
+    }
+
+    /**
+     * Closes every server and lets its connections finish, then exits with the status {@code why} gives. At the
+     * drain deadline ({@value #ENV_DRAIN}, the primary's shutdown timeout) it exits all the same: a graceful stop
+     * never leaves a worker running (an idle raw TCP connection would otherwise hold it forever).
+     */
+    void stop(Stop why) {
         synchronized (this) {
-            if (disconnecting) {
+            if (state == WorkerState.DISCONNECTING) {
                 return;
             }
-            disconnecting = true;
+            to(WorkerState.DISCONNECTING);
         }
-        if (!askedByPrimary && control.isActive()) {
+        if (why == Stop.OWN_DISCONNECT && control.isActive()) {
             control.writeAndFlush(new Disconnecting());
         }
+        long drainMillis = drainMillis();
+        Thread deadline = new Thread(() -> {
+            try {
+                Thread.sleep(drainMillis);
+            } catch (InterruptedException e) {
+                return; // only the JVM's exit interrupts it
+            }
+            log.warn("worker {}: connections still open {} ms after the stop began; closing them and exiting",
+                    id, drainMillis);
+            Exit.now(why.status, 1000);
+        }, "jcluster-drain-deadline");
+        deadline.setDaemon(true);
+        deadline.start();
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (Server s : servers.values()) {
             closing.add(s.sink().close());
@@ -302,10 +354,10 @@ public final class WorkerRuntime {
                 log.warn("closing servers failed", err);
             }
             events.execute(() -> {
-                self.disconnectListeners.fire(Runnable::run);
                 synchronized (this) {
                     disconnected = true;
                 }
+                self.disconnectListeners.fire(Runnable::run);
                 control.close();
                 if (fds != null) {
                     fds.close();
@@ -313,9 +365,41 @@ public final class WorkerRuntime {
                 if (fdReader != null) {
                     fdReader.closeLater();
                 }
-                Exit.now(0, 1000);
+                Exit.now(why.status, 1000);
             });
         });
+    }
+
+    private static long drainMillis() {
+        String v = System.getenv(ENV_DRAIN);
+        try {
+            return v == null || v.isBlank() ? 10_000 : Math.max(0, Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            log.warn("{}={} is not a number of milliseconds; draining at most 10000 ms", ENV_DRAIN, v);
+            return 10_000;
+        }
+    }
+
+    /** Events thread: a message from the primary goes to the listeners, or waits for the first one. */
+    private void deliver(JsonNode node) {
+        if (messageListener) {
+            self.messageListeners.fire(l -> l.accept(node));
+            return;
+        }
+        if (heldMessages.size() == MAX_HELD_MESSAGES) {
+            log.warn("worker {}: {} messages wait for a message listener; dropping the oldest", id, MAX_HELD_MESSAGES);
+            heldMessages.poll();
+        }
+        heldMessages.add(node);
+    }
+
+    /** Events thread: the first message listener exists; what waited for it is delivered. */
+    private void releaseHeldMessages() {
+        messageListener = true;
+        for (JsonNode node; (node = heldMessages.poll()) != null; ) {
+            JsonNode n = node;
+            self.messageListeners.fire(l -> l.accept(n));
+        }
     }
 
     /** A link closed. Unless we closed it ourselves after a disconnect, the primary is gone: exit now. */
@@ -330,6 +414,7 @@ public final class WorkerRuntime {
             }
         }
         log.info("worker {}: the primary went away; exiting", id);
+        disconnected = true;
         events.execute(() -> self.disconnectListeners.fire(Runnable::run));
         Exit.now(0, 900);
     }
@@ -357,7 +442,7 @@ public final class WorkerRuntime {
         try {
             // Ctrl-C reaches the whole process group: the primary drains the workers, so they ignore it.
             sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> { });
-            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> r.disconnect(false));
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> r.stop(Stop.SIGTERM));
         } catch (IllegalArgumentException e) {
             log.warn("could not install signal handlers: {}", e.getMessage());
         }
@@ -367,6 +452,7 @@ public final class WorkerRuntime {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
             if (msg instanceof Welcome) {
+                to(WorkerState.ONLINE);
                 welcomed.complete(null);
             } else if (msg instanceof ListenReply r) {
                 onListenReply(r);
@@ -379,10 +465,10 @@ public final class WorkerRuntime {
                         log.warn("dropped a malformed message from the primary: {}", e.getMessage());
                         return;
                     }
-                    self.messageListeners.fire(l -> l.accept(node));
+                    deliver(node);
                 });
             } else if (msg instanceof Disconnect) {
-                disconnect(true);
+                stop(Stop.ASKED_BY_PRIMARY);
             } else if (msg instanceof Ping p) {
                 ctx.writeAndFlush(new Pong(p.seq(), Counters.connections(), Counters.requests()));
             } else {
@@ -424,7 +510,7 @@ public final class WorkerRuntime {
             return true; // nothing left to give back: the primary's copy is closed on ack
         }
         InetSocketAddress local = ch.localAddress();
-        if (local != null && !disconnecting) {
+        if (local != null && state != WorkerState.DISCONNECTING) {
             Server s;
             synchronized (this) {
                 s = servers.get(local.getPort());
@@ -558,17 +644,25 @@ public final class WorkerRuntime {
 
         @Override
         public WorkerState state() {
-            return disconnecting ? WorkerState.DISCONNECTING : servers.isEmpty() ? WorkerState.ONLINE : WorkerState.LISTENING;
+            return state;
         }
 
         @Override
-        public boolean send(Object message) {
-            return send(control, message);
+        public boolean send(Object message, java.util.function.Consumer<Throwable> done) {
+            return send(control, message, done, events);
+        }
+
+        /** Messages that came before the first listener go to it, in order. */
+        @Override
+        public Worker onMessage(java.util.function.Consumer<JsonNode> listener) {
+            super.onMessage(listener);
+            events.execute(WorkerRuntime.this::releaseHeldMessages);
+            return this;
         }
 
         @Override
         public void disconnect() {
-            WorkerRuntime.this.disconnect(false);
+            stop(Stop.OWN_DISCONNECT);
         }
 
         @Override
@@ -594,12 +688,12 @@ public final class WorkerRuntime {
         @Override
         public boolean isConnected() {
             Channel c = control;
-            return c != null && c.isActive();
+            return !disconnected && c != null && c.isActive();
         }
 
         @Override
         public boolean exitedAfterDisconnect() {
-            return disconnecting;
+            return state == WorkerState.DISCONNECTING;
         }
     }
 }

@@ -182,6 +182,38 @@ class ClusterIT {
     }
 
     @Test
+    void killEndsAWorkerThatHoldsAConnectionByTheDrainDeadlineAsDeathBySigterm() throws Exception {
+        // Node's worker dies by the signal; ours drains first, but never past the deadline (5 s in TestCluster).
+        try (ClusterProcess c = ClusterProcess.start(0, 1, "rr", "on")) {
+            long pid = forkedIds(c, 1).get(1);
+            int port = c.awaitListening(1);
+            try (LineClient held = new LineClient(port)) {
+                assertThat(Long.parseLong(held.ask("pid"))).isEqualTo(pid);
+                held.send("slow 60000"); // busy for a minute: it will not close by itself
+                long t0 = System.nanoTime();
+                c.command("kill 1 SIGTERM");
+                c.await("EVENT exit 1 " + pid + " 143 SIGTERM false", Duration.ofSeconds(15));
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(ms).as("ms from kill() to the exit").isBetween(4_000L, 12_000L);
+                assertThat(held.read()).as("the held connection was closed").isNull();
+            }
+            // Killed through the API: not replaced, though restart is on.
+            c.command("workers");
+            c.await("EVENT workers \\[\\]");
+            assertThat(c.output()).doesNotContain("EVENT fork 2");
+        }
+    }
+
+    @Test
+    void aMessageSentRightAfterForkReachesTheWorker() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 0, "rr", "off")) {
+            c.command("forksend {\"config\":42}");
+            c.await("EVENT forksend 1 true true");
+            c.await("EVENT message 1 \\{\"echo\":\\{\"config\":42\\},\"from\":1\\}");
+        }
+    }
+
+    @Test
     void acceptingPausesWhileTheWorkersWindowIsFullThenResumes() throws Exception {
         // A window of one unacknowledged connection, and the only worker's loop blocked: the primary has to
         // stop accepting (the kernel backlog holds the burst) and start again once the worker acks.

@@ -79,12 +79,17 @@ public final class TestCluster {
         String line;
         while ((line = in.readLine()) != null) {
             String[] c = line.trim().split(" ", 3);
-            Worker w = c.length > 1 && !c[0].equals("fork") ? Cluster.workers().get(Integer.parseInt(c[1])) : null;
+            Worker w = c.length > 1 && !c[0].startsWith("fork") ? Cluster.workers().get(Integer.parseInt(c[1])) : null;
             switch (c[0]) {
                 case "fork" -> Cluster.fork(c.length > 1 ? Map.of("TEST_ENV", c[1]) : Map.of());
                 case "disconnect" -> w.disconnect();
                 case "kill" -> w.kill(c[2]);
                 case "send" -> w.send(io.jcluster.ipc.Json.MAPPER.readTree(c[2]));
+                case "forksend" -> { // Node's common pattern: configure a worker before it is up
+                    Worker f = Cluster.fork();
+                    boolean connected = f.isConnected();
+                    event("forksend", f.id(), connected, f.send(io.jcluster.ipc.Json.MAPPER.readTree(c[1])));
+                }
                 case "shutdown" -> Cluster.shutdown(Duration.ofSeconds(5)).thenRun(() -> event("stopped"));
                 case "workers" -> event("workers", Cluster.workers().keySet());
                 case "stats" -> event("stats", w.id(), w.stats().connections(), w.stats().requests(),
