@@ -81,8 +81,16 @@ public final class Cluster {
 
     /** Starts a worker with extra environment variables (kept by its replacements). */
     public static Worker fork(Map<String, String> env) {
+        return fork(env, 1);
+    }
+
+    /**
+     * Starts a worker in a new slot with extra environment variables and a generation (a label of the caller's
+     * for rollouts, see {@link Worker#generation()}); replacements started by the restart policy keep both.
+     */
+    public static Worker fork(Map<String, String> env, int generation) {
         requirePrimary("fork");
-        return primary().fork(env);
+        return primary().fork(env, generation);
     }
 
     /** Disconnects every worker gracefully; completes when all have exited. */
@@ -101,27 +109,27 @@ public final class Cluster {
     }
 
     public static void onFork(Consumer<Worker> listener) {
-        primary().forkListeners.add(listener);
+        primary().events.fork.add(listener);
     }
 
     public static void onOnline(Consumer<Worker> listener) {
-        primary().onlineListeners.add(listener);
+        primary().events.online.add(listener);
     }
 
     public static void onListening(BiConsumer<Worker, InetSocketAddress> listener) {
-        primary().listeningListeners.add(listener);
+        primary().events.listening.add(listener);
     }
 
     public static void onDisconnect(Consumer<Worker> listener) {
-        primary().disconnectListeners.add(listener);
+        primary().events.disconnect.add(listener);
     }
 
     public static void onExit(BiConsumer<Worker, ExitStatus> listener) {
-        primary().exitListeners.add(listener);
+        primary().events.exit.add(listener);
     }
 
     public static void onMessage(BiConsumer<Worker, JsonNode> listener) {
-        primary().messageListeners.add(listener);
+        primary().events.message.add(listener);
     }
 
     /**
@@ -129,7 +137,7 @@ public final class Cluster {
      * a hung JVM). Reported once per episode; what to do (dump threads, kill) is the listener's choice.
      */
     public static void onUnresponsive(BiConsumer<Worker, Duration> listener) {
-        primary().unresponsiveListeners.add(listener);
+        primary().events.unresponsive.add(listener);
     }
 
     /**
@@ -137,7 +145,7 @@ public final class Cluster {
      * {@code listen} future gets, seen from the primary — a restart would not fix it.
      */
     public static void onListenError(BiConsumer<Worker, ListenException> listener) {
-        primary().listenErrorListeners.add(listener);
+        primary().events.listenError.add(listener);
     }
 
     /**
@@ -145,11 +153,19 @@ public final class Cluster {
      * worker is left, the primary stops and exits with status 1.
      */
     public static void onGiveUp(BiConsumer<Worker, String> listener) {
-        primary().giveUpListeners.add(listener);
+        primary().events.giveUp.add(listener);
+    }
+
+    /**
+     * A worker exited before it served: no main class, its main threw, its listen failed, or it simply exited
+     * (see {@link BootFailure}). Not reported for a worker stopped on purpose.
+     */
+    public static void onBootFailure(BiConsumer<Worker, BootFailure> listener) {
+        primary().events.bootFailure.add(listener);
     }
 
     public static void onSetup(Consumer<ClusterSettings> listener) {
-        primary().setupListeners.add(listener);
+        primary().events.setup.add(listener);
     }
 
     private static void requirePrimary(String what) {

@@ -64,6 +64,49 @@ public interface Worker {
     /** The environment given to {@code fork(env)}; a replacement after a crash keeps it (primary only; empty in a worker). */
     java.util.Map<String, String> forkEnv();
 
+    /**
+     * The worker's slot: the place in the cluster it fills (1, 2, 3 … in fork order). A worker the restart
+     * policy starts in place of a dead one has the dead one's slot. Inside a worker: {@value #ENV_SLOT}.
+     */
+    int slot();
+
+    /**
+     * The generation given to {@link Cluster#fork(java.util.Map, int)} (1 by default), a label for rollouts: a
+     * restart keeps it. Inside a worker: {@value #ENV_GENERATION}.
+     */
+    int generation();
+
+    /** The environment variable that holds a worker's slot. */
+    String ENV_SLOT = "JCLUSTER_SLOT";
+
+    /** The environment variable that holds a worker's generation. */
+    String ENV_GENERATION = "JCLUSTER_GENERATION";
+
+    /**
+     * Completes when the worker is online (primary only; inside a worker, already complete). Futures complete on
+     * the supervisor thread, just before the matching listeners run.
+     */
+    java.util.concurrent.CompletableFuture<Void> online();
+
+    /** Completes with the address of the worker's first listening server (primary only). */
+    java.util.concurrent.CompletableFuture<InetSocketAddress> listening();
+
+    /** Completes with how the worker process ended (primary only; never inside a worker). */
+    java.util.concurrent.CompletableFuture<ExitStatus> exited();
+
+    /**
+     * Takes the worker out of service: no new connections, it disconnects (servers close, requests in flight
+     * finish) and is killed with SIGKILL if it is still alive after {@code drain}; the restart policy does not
+     * replace it. Zero kills at once. Completes with its exit. Primary only.
+     */
+    java.util.concurrent.CompletableFuture<ExitStatus> retire(java.time.Duration drain);
+
+    /**
+     * The restart policy replaces neither this worker nor any later one of its slot; a restart of the slot that
+     * is already scheduled does not happen. Primary only.
+     */
+    void cancelRestarts();
+
     /** Connections and requests as of the last heartbeat (in a worker: now). */
     WorkerStats stats();
 

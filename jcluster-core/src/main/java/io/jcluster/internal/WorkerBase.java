@@ -61,6 +61,16 @@ public abstract class WorkerBase implements Worker {
         }
     }
 
+    /** Inside a worker: a value of its environment, or {@code otherwise}. */
+    protected static int envInt(String name, int otherwise) {
+        String v = System.getenv(name);
+        try {
+            return v == null ? otherwise : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
     @Override
     public Worker onOnline(Runnable listener) {
         onlineListeners.add(listener);

@@ -1,6 +1,7 @@
 package io.jcluster.ipc;
 
 import io.jcluster.ipc.Message.Ack;
+import io.jcluster.ipc.Message.BootFailed;
 import io.jcluster.ipc.Message.Disconnect;
 import io.jcluster.ipc.Message.Disconnecting;
 import io.jcluster.ipc.Message.Hello;
@@ -11,6 +12,7 @@ import io.jcluster.ipc.Message.Pong;
 import io.jcluster.ipc.Message.Listening;
 import io.jcluster.ipc.Message.Refuse;
 import io.jcluster.ipc.Message.ServerClosed;
+import io.jcluster.ipc.Message.Stopping;
 import io.jcluster.ipc.Message.UserMessage;
 import io.jcluster.ipc.Message.Welcome;
 import io.netty.buffer.ByteBuf;
@@ -36,7 +38,7 @@ public final class Codec {
 
     static final byte HELLO = 1, WELCOME = 2, LISTEN_REQUEST = 3, LISTEN_REPLY = 4, LISTENING = 5,
             SERVER_CLOSED = 6, ACK = 7, REFUSE = 8, USER = 9, DISCONNECT = 10, DISCONNECTING = 11, PING = 12,
-            PONG = 13;
+            PONG = 13, STOPPING = 14, BOOT_FAILED = 15;
 
     private Codec() {
     }
@@ -112,6 +114,12 @@ public final class Codec {
             out.writeByte(DISCONNECT);
         } else if (msg instanceof Disconnecting) {
             out.writeByte(DISCONNECTING);
+        } else if (msg instanceof Stopping) {
+            out.writeByte(STOPPING);
+        } else if (msg instanceof BootFailed b) {
+            out.writeByte(BOOT_FAILED);
+            str(out, b.cause());
+            str(out, b.detail());
         } else if (msg instanceof Ping p) {
             out.writeByte(PING).writeLong(p.seq());
         } else if (msg instanceof Pong p) {
@@ -143,6 +151,8 @@ public final class Codec {
                 case USER -> new UserMessage(ByteBufUtil.getBytes(in, in.readerIndex(), in.readableBytes()));
                 case DISCONNECT -> new Disconnect();
                 case DISCONNECTING -> new Disconnecting();
+                case STOPPING -> new Stopping();
+                case BOOT_FAILED -> new BootFailed(str(in), str(in));
                 case PING -> new Ping(in.readLong());
                 case PONG -> new Pong(in.readLong(), in.readLong(), in.readLong());
                 default -> throw new CorruptedFrameException("unknown message type " + type);

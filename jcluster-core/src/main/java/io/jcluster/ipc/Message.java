@@ -5,7 +5,8 @@ package io.jcluster.ipc;
  * length-prefixed frames ({@link Codec}); user messages carry JSON bytes.
  *
  * <p>Worker to primary: {@link Hello}, {@link ListenRequest}, {@link Listening}, {@link ServerClosed},
- * {@link Ack}, {@link Refuse}, {@link UserMessage}, {@link Disconnecting}, {@link Pong}.
+ * {@link Ack}, {@link Refuse}, {@link UserMessage}, {@link Disconnecting}, {@link Stopping}, {@link Pong},
+ * {@link BootFailed}.
  * Primary to worker: {@link Welcome}, {@link ListenReply}, {@link UserMessage}, {@link Disconnect}, {@link Ping}.
  */
 public sealed interface Message {
@@ -82,6 +83,15 @@ public sealed interface Message {
 
     /** The worker started disconnecting by itself. */
     record Disconnecting() implements Message { }
+
+    /** The worker got SIGTERM: it drains and then dies as if by the signal (not an exit after disconnect). */
+    record Stopping() implements Message { }
+
+    /**
+     * The worker cannot boot, and exits next: {@code cause} names a {@link io.jcluster.cluster.BootFailure.Cause}
+     * ({@code NO_MAIN_CLASS}, {@code MAIN_THREW}).
+     */
+    record BootFailed(String cause, String detail) implements Message { }
 
     /** A heartbeat: the worker's event loop answers with a {@link Pong}. */
     record Ping(long seq) implements Message { }

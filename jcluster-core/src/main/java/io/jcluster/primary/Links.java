@@ -109,7 +109,7 @@ final class Links {
                 ctx.pipeline().replace(this, "fds", new Fds(primary, link));
             }
             if (worker.control() != null && worker.fdLink() != null) {
-                primary.linksUp(worker);
+                primary.links.linksUp(worker);
             }
         }
 
@@ -140,16 +140,18 @@ final class Links {
             if (msg instanceof ListenRequest r) {
                 primary.dispatcher().listen(worker, r);
             } else if (msg instanceof Listening l) {
-                primary.listening(worker, l);
+                primary.links.listening(worker, l);
             } else if (msg instanceof ServerClosed c) {
                 primary.dispatcher().serverClosed(worker, c.host(), c.port());
             } else if (msg instanceof UserMessage u) {
-                primary.message(worker, u);
+                primary.links.message(worker, u);
             } else if (msg instanceof Message.Pong p) {
-                primary.pong(worker, p);
-            } else if (msg instanceof Disconnecting) {
+                primary.links.pong(worker, p);
+            } else if (msg instanceof Disconnecting || msg instanceof Message.Stopping) {
                 primary.dispatcher().leave(worker, false);
-                primary.disconnecting(worker);
+                primary.links.disconnecting(worker, msg instanceof Disconnecting);
+            } else if (msg instanceof Message.BootFailed b) {
+                primary.links.bootFailed(worker, b);
             } else {
                 worker.dropForBadInput("unexpected message on the control link: " + msg);
             }
@@ -157,7 +159,7 @@ final class Links {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            primary.linkDown(worker);
+            primary.links.linkDown(worker);
         }
 
         @Override

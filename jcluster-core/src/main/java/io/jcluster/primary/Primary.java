@@ -1,21 +1,15 @@
 package io.jcluster.primary;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.jcluster.cluster.BootFailure;
 import io.jcluster.cluster.ClusterSettings;
 import io.jcluster.cluster.ExitStatus;
 import io.jcluster.cluster.SchedulingPolicy;
 import io.jcluster.cluster.Worker;
 import io.jcluster.cluster.WorkerState;
-import io.jcluster.cluster.WorkerStats;
 import io.jcluster.ipc.Message;
 import io.jcluster.internal.Exit;
-import io.jcluster.internal.Listeners;
 import io.jcluster.internal.WorkerBase;
-import io.jcluster.ipc.Json;
 import io.jcluster.ipc.Message.Disconnect;
-import io.jcluster.ipc.Message.Listening;
-import io.jcluster.ipc.Message.UserMessage;
-import io.jcluster.ipc.Message.Welcome;
 import io.jcluster.net.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -24,13 +18,9 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -43,7 +33,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,19 +45,9 @@ import org.slf4j.LoggerFactory;
 public final class Primary {
     private static final Logger log = LoggerFactory.getLogger(Primary.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String IPC_DIR_PREFIX = "jcluster-";
 
-    public final Listeners<Consumer<Worker>> forkListeners = new Listeners<>("fork");
-    public final Listeners<Consumer<Worker>> onlineListeners = new Listeners<>("online");
-    public final Listeners<BiConsumer<Worker, InetSocketAddress>> listeningListeners = new Listeners<>("listening");
-    public final Listeners<Consumer<Worker>> disconnectListeners = new Listeners<>("disconnect");
-    public final Listeners<BiConsumer<Worker, ExitStatus>> exitListeners = new Listeners<>("exit");
-    public final Listeners<BiConsumer<Worker, JsonNode>> messageListeners = new Listeners<>("message");
-    public final Listeners<Consumer<ClusterSettings>> setupListeners = new Listeners<>("setup");
-    public final Listeners<BiConsumer<Worker, Duration>> unresponsiveListeners = new Listeners<>("unresponsive");
-    public final Listeners<BiConsumer<Worker, io.jcluster.cluster.ListenException>> listenErrorListeners =
-            new Listeners<>("listenError");
-    public final Listeners<BiConsumer<Worker, String>> giveUpListeners = new Listeners<>("giveUp");
+    /** The cluster-wide listeners ({@code Cluster.onFork} …). */
+    public final Events events = new Events();
 
     private final ScheduledExecutorService supervisor;
     private final KeepAlive keepAlive = new KeepAlive();
@@ -82,16 +61,18 @@ public final class Primary {
     private SchedulingPolicy policy;
     private EventLoopGroup io;
     private volatile Dispatcher dispatcher;
-    private Path ipcDir;
+    private IpcDirectory ipcDir;
     private Spawner spawner;
 
     // Supervisor thread only.
     private int lastId;
     private int lastSlot;
-    private int scheduledRestarts;
     private volatile boolean stopping;
     private int exitStatus;
-    private long heartbeats;
+    private Heartbeats heartbeats;
+    private final Restarts restarts;
+    /** What the workers' links say, made into lifecycle events (called by {@link Links}). */
+    final LinkEvents links;
 
     public Primary() {
         supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -99,6 +80,31 @@ public final class Primary {
             t.setDaemon(true);
             supervisorThread = t;
             return t;
+        });
+        links = new LinkEvents(supervisor, events, w -> {
+            w.ipcServer.close();
+            IpcDirectory.delete(socketPath(w));
+        });
+        restarts = new Restarts(supervisor, keepAlive, events, new Restarts.Cluster() {
+            @Override
+            public boolean stopping() {
+                return stopping;
+            }
+
+            @Override
+            public void spawn(Slot slot) {
+                Primary.this.spawn(slot);
+            }
+
+            @Override
+            public boolean noWorkers() {
+                return workers.isEmpty();
+            }
+
+            @Override
+            public void cannotRun() {
+                Primary.this.cannotRun();
+            }
         });
     }
 
@@ -118,31 +124,12 @@ public final class Primary {
             spawner = started ? new Spawner(settings, policy) : null;
             return next;
         });
-        supervisor.execute(() -> setupListeners.fire(l -> l.accept(withDefaults(merged))));
+        supervisor.execute(() -> events.setup.fire(l -> l.accept(Spawner.withDefaults(merged))));
     }
 
     /** The settings in force, with Node's defaults filled in: the primary's own main, arguments and classpath. */
     public ClusterSettings settings() {
-        return withDefaults(settings);
-    }
-
-    private static ClusterSettings withDefaults(ClusterSettings s) {
-        ClusterSettings c = s.copy();
-        Spawner.Self self = Spawner.Self.read();
-        if (c.mainClass() == null && c.jar() == null && !self.main().isEmpty()) {
-            if (self.main().endsWith(".jar")) {
-                c.jar(Path.of(self.main()));
-            } else {
-                c.mainClass(self.main());
-            }
-        }
-        if (c.args() == null) {
-            c.args(self.args());
-        }
-        if (c.classpath() == null && c.jar() == null) {
-            c.classpath(System.getProperty("java.class.path"));
-        }
-        return c;
+        return Spawner.withDefaults(settings);
     }
 
     /** Runs a send callback on the supervisor thread, where every listener runs. */
@@ -154,9 +141,8 @@ public final class Primary {
         return started ? policy : settings.policy();
     }
 
-    public Worker fork(Map<String, String> env) {
-        return call(() -> spawn(new WorkerHandle.Slot(++lastSlot, Map.copyOf(env),
-                new RestartTracker(settings.restart()))));
+    public Worker fork(Map<String, String> env, int generation) {
+        return call(() -> spawn(new Slot(++lastSlot, generation, env, new RestartTracker(settings.restart()))));
     }
 
     public Map<Integer, Worker> workers() {
@@ -193,16 +179,42 @@ public final class Primary {
             }
             log.info("stopping {} worker(s); deadline {} ms", workers.size(), timeout.toMillis());
             for (WorkerHandle w : workers.values()) {
-                disconnect0(w);
+                retire0(w, timeout);
             }
-            supervisor.schedule(() -> {
-                for (WorkerHandle w : workers.values()) {
-                    log.warn("worker {} (pid {}) did not stop within {} ms; killing it", w.id(), w.pid(), timeout.toMillis());
-                    w.process().destroyForcibly();
-                }
-            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         });
         return stopped;
+    }
+
+    /**
+     * The one graceful way out of service (shutdown, and every operation of the command line): no restart, no
+     * new connections, a disconnect, and SIGKILL at the deadline. Completes with the exit.
+     */
+    CompletableFuture<ExitStatus> retire(WorkerHandle w, Duration drain) {
+        supervisor.execute(() -> retire0(w, drain));
+        return w.exited;
+    }
+
+    private void retire0(WorkerHandle w, Duration drain) {
+        if (w.isDead()) {
+            return;
+        }
+        if (drain.isZero() || drain.isNegative()) {
+            kill0(w, "SIGKILL");
+            return;
+        }
+        w.markKilled(); // no restart, even if the disconnect below cannot be sent
+        disconnect0(w);
+        supervisor.schedule(() -> {
+            if (!w.isDead()) {
+                log.warn("worker {} (pid {}) did not stop within {} ms; killing it", w.id(), w.pid(), drain.toMillis());
+                w.process().destroyForcibly();
+            }
+        }, drain.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The restart policy gives up on the worker's slot: no restart of it from now on. */
+    void cancelRestarts(WorkerHandle w) {
+        supervisor.execute(() -> w.slot.cancelled = true);
     }
 
     void disconnect(WorkerHandle w) {
@@ -211,14 +223,17 @@ public final class Primary {
 
     void kill(WorkerHandle w, String signal) {
         ExitStatus.signalNumber(signal); // fail on the caller's thread for an unknown signal
-        supervisor.execute(() -> {
-            if (w.isDead()) {
-                return;
-            }
-            w.markKilled();
-            io.execute(() -> dispatcher.leave(w, false));
-            WorkerHandle.signal(w.process(), signal);
-        });
+        supervisor.execute(() -> kill0(w, signal));
+    }
+
+    /** Sends the signal; the worker leaves the rotation and is not restarted. */
+    private void kill0(WorkerHandle w, String signal) {
+        if (w.isDead()) {
+            return;
+        }
+        w.markKilled();
+        io.execute(() -> dispatcher.leave(w, false));
+        WorkerHandle.signal(w.process(), signal);
     }
 
     // ---- supervisor thread ----
@@ -252,27 +267,24 @@ public final class Primary {
         }
         Transport.requireEpoll();
         policy = settings.policy();
-        try {
-            removeStaleIpcDirs();
-            ipcDir = Files.createTempDirectory(IPC_DIR_PREFIX + ProcessHandle.current().pid() + "-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not create the private IPC directory", e);
-        }
+        ipcDir = IpcDirectory.create();
         io = Transport.newGroup(1, "jcluster-primary-io", true);
         dispatcher = new Dispatcher(io.next(), policy, () -> settings.restart().enabled() && !stopping,
-                (w, e) -> supervisor.execute(() -> listenErrorListeners.fire(l -> l.accept(w, e))));
+                (w, e) -> supervisor.execute(() -> {
+                    w.listenError = e;
+                    events.listenError.fire(l -> l.accept(w, e));
+                }));
         spawner = new Spawner(settings, policy);
-        Runtime.getRuntime().addShutdownHook(new Thread(this::removeIpcDir, "jcluster-cleanup"));
         if (settings.handleSignals()) {
             Signals.install(this::onStopSignal);
         }
         long beat = settings.heartbeatInterval().toMillis();
-        supervisor.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+        heartbeats = new Heartbeats(workers.values(), () -> settings.heartbeatTimeout(), events);
+        supervisor.scheduleWithFixedDelay(heartbeats::beat, beat, beat, TimeUnit.MILLISECONDS);
         started = true;
     }
 
-    private Worker spawn(WorkerHandle.Slot slot) {
+    private Worker spawn(Slot slot) {
         if (stopping) {
             throw new IllegalStateException("the cluster is stopping");
         }
@@ -288,10 +300,10 @@ public final class Primary {
         w.ipcServer = server;
         Process p;
         try {
-            p = spawner.start(w, socket, w.token, slot.env());
+            p = spawner.start(w, socket, w.token, slot.env);
         } catch (IOException e) {
             server.close();
-            deleteQuietly(socket);
+            IpcDirectory.delete(socket);
             throw new UncheckedIOException("could not start worker " + id + " (" + String.join(" ", spawner.command())
                     + "): " + e.getMessage(), e);
         }
@@ -299,102 +311,8 @@ public final class Primary {
         workers.put(id, w);
         keepAlive.retain();
         p.onExit().whenComplete((proc, err) -> supervisor.execute(() -> exited(w)));
-        forkListeners.fire(l -> l.accept(w));
+        events.fork.fire(l -> l.accept(w));
         return w;
-    }
-
-    /** Both links authenticated (called on the I/O loop): nobody else may connect any more. */
-    void linksUp(WorkerHandle w) {
-        w.ipcServer.close();
-        deleteQuietly(socketPath(w));
-        w.control().writeAndFlush(new Welcome(w.id()));
-        w.linked();
-        supervisor.execute(() -> {
-            if (w.state() == WorkerState.SPAWNED) {
-                w.transition(WorkerState.ONLINE);
-                w.lastHeartbeatNanos = System.nanoTime();
-                w.onlineListeners.fire(Runnable::run);
-                onlineListeners.fire(l -> l.accept(w));
-            }
-        });
-    }
-
-    void listening(WorkerHandle w, Listening l) {
-        InetSocketAddress address = new InetSocketAddress(l.host(), l.port());
-        supervisor.execute(() -> {
-            if (w.state() == WorkerState.ONLINE) {
-                w.transition(WorkerState.LISTENING);
-            }
-            if (w.state() == WorkerState.LISTENING) {
-                w.listeningListeners.fire(c -> c.accept(address));
-                listeningListeners.fire(c -> c.accept(w, address));
-            }
-        });
-    }
-
-    void message(WorkerHandle w, UserMessage m) {
-        supervisor.execute(() -> {
-            JsonNode node;
-            try {
-                node = Json.read(m.json());
-            } catch (IOException e) {
-                w.dropForBadInput("malformed JSON message: " + e.getMessage());
-                return;
-            }
-            w.messageListeners.fire(c -> c.accept(node));
-            messageListeners.fire(c -> c.accept(w, node));
-        });
-    }
-
-    void pong(WorkerHandle w, Message.Pong p) {
-        supervisor.execute(() -> {
-            w.lastHeartbeatNanos = System.nanoTime();
-            w.unresponsiveReported = false;
-            w.stats(new WorkerStats(p.connections(), p.requests(), Instant.now()));
-        });
-    }
-
-    /** Pings every connected worker; reports once a worker whose event loop stayed silent past the timeout. */
-    private void heartbeat() {
-        long now = System.nanoTime();
-        long timeout = settings.heartbeatTimeout().toNanos();
-        for (WorkerHandle w : workers.values()) {
-            WorkerState s = w.state();
-            if (s != WorkerState.ONLINE && s != WorkerState.LISTENING) {
-                continue;
-            }
-            Channel c = w.control();
-            if (c != null && c.isActive()) {
-                c.writeAndFlush(new Message.Ping(++heartbeats));
-            }
-            long silent = now - w.lastHeartbeatNanos;
-            if (silent > timeout && !w.unresponsiveReported) {
-                w.unresponsiveReported = true;
-                Duration d = Duration.ofNanos(silent);
-                log.warn("worker {} (pid {}) has not answered a heartbeat for {} ms", w.id(), w.pid(), d.toMillis());
-                unresponsiveListeners.fire(l -> l.accept(w, d));
-            }
-        }
-    }
-
-    void disconnecting(WorkerHandle w) {
-        supervisor.execute(() -> {
-            w.markDisconnecting();
-            if (w.state().next().contains(WorkerState.DISCONNECTING)) {
-                w.transition(WorkerState.DISCONNECTING);
-            }
-        });
-    }
-
-    void linkDown(WorkerHandle w) {
-        supervisor.execute(() -> fireDisconnect(w));
-    }
-
-    private void fireDisconnect(WorkerHandle w) {
-        if (w.fireDisconnectOnce()) {
-            w.disconnectListeners.fire(Runnable::run);
-            disconnectListeners.fire(l -> l.accept(w));
-        }
     }
 
     private void disconnect0(WorkerHandle w) {
@@ -426,17 +344,23 @@ public final class Primary {
             }
             dispatcher.leave(w, true);
         });
-        deleteQuietly(socketPath(w));
+        IpcDirectory.delete(socketPath(w));
+        w.exited.complete(status);
+        BootFailure boot = w.bootFailure(status);
         int unsent = w.dropUnsent();
         if (unsent > 0) {
             log.warn("worker {} (pid {}) exited with {} before its link came up: {} message(s) sent to it were not delivered",
                     w.id(), w.pid(), status, unsent);
         }
-        fireDisconnect(w);
+        links.fireDisconnect(w);
         w.exitListeners.fire(l -> l.accept(status));
-        exitListeners.fire(l -> l.accept(w, status));
+        events.exit.fire(l -> l.accept(w, status));
+        if (boot != null) {
+            log.warn("worker {} (pid {}) could not boot: {}", w.id(), w.pid(), boot);
+            events.bootFailure.fire(l -> l.accept(w, boot));
+        }
         if (!w.stopRequested() && !stopping && settings.restart().enabled()) {
-            afterCrash(w, w.uptimeMillis(), "worker " + w.id() + " (pid " + w.pid() + ") exited with " + status);
+            restarts.afterCrash(w, w.uptimeMillis(), "worker " + w.id() + " (pid " + w.pid() + ") exited with " + status);
         }
         if (stopping && workers.isEmpty()) {
             finishStop(); // before the release below: callbacks on the stop may still need a live JVM
@@ -444,46 +368,20 @@ public final class Primary {
         keepAlive.release();
     }
 
-    /** {@code last} is the slot's last worker (dead, or the one whose replacement could not start). */
-    private void afterCrash(WorkerHandle last, long uptimeMillis, String what) {
-        WorkerHandle.Slot slot = last.slot;
-        RestartTracker.Decision d = slot.restarts().onCrash(System.currentTimeMillis(), uptimeMillis);
-        if (d.restart()) {
-            scheduledRestarts++;
-            keepAlive.retain();
-            if (!d.delay().isZero()) {
-                log.info("{}; restarting in {} ms", what, d.delay().toMillis());
-            }
-            supervisor.schedule(() -> {
-                scheduledRestarts--;
-                try {
-                    if (!stopping) {
-                        spawn(slot);
-                    }
-                } catch (RuntimeException e) {
-                    log.error("restart of worker slot {} failed: {}", slot.number(), e.getMessage());
-                    afterCrash(last, 0, "worker slot " + slot.number() + " could not start");
-                } finally {
-                    keepAlive.release();
-                }
-            }, d.delay().toMillis(), TimeUnit.MILLISECONDS);
-            return;
-        }
-        log.error("{}; not restarting worker slot {}: {}", what, slot.number(), d.reason());
-        giveUpListeners.fire(l -> l.accept(last, what + "; " + d.reason()));
-        if (workers.isEmpty() && scheduledRestarts == 0 && !stopping) {
-            log.error("no worker can run; the primary exits with status 1");
-            exitStatus = 1;
-            keepAlive.retain(); // the JVM must live until the stop below exits it with status 1
-            shutdown(settings.shutdownTimeout()).whenComplete((v, e) -> Exit.now(1, 5000));
-        }
+    /** A slot was given up and no worker is left: stop, then exit with status 1. */
+    private void cannotRun() {
+        exitStatus = 1;
+        keepAlive.retain(); // the JVM must live until the stop below exits it with status 1
+        shutdown(settings.shutdownTimeout()).whenComplete((v, e) -> Exit.now(1, 5000));
     }
 
     private void finishStop() {
         if (io != null) {
             io.execute(dispatcher::closeAll);
         }
-        removeIpcDir();
+        if (ipcDir != null) {
+            ipcDir.remove();
+        }
         stopped.complete(null);
     }
 
@@ -509,62 +407,6 @@ public final class Primary {
     }
 
     private Path socketPath(WorkerHandle w) {
-        return ipcDir.resolve("w" + w.id() + ".sock");
-    }
-
-    /**
-     * Removes the IPC directories of primaries that died without cleaning up (kill -9): they are named
-     * {@code jcluster-<pid>-*}; one whose pid is no longer running, and that we own, is stale.
-     */
-    private static void removeStaleIpcDirs() {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        try (var dirs = Files.newDirectoryStream(tmp, IPC_DIR_PREFIX + "*")) {
-            String me = System.getProperty("user.name");
-            for (Path d : dirs) {
-                String[] parts = d.getFileName().toString().split("-");
-                if (parts.length < 3 || !Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    continue;
-                }
-                long pid;
-                try {
-                    pid = Long.parseLong(parts[1]);
-                } catch (NumberFormatException e) {
-                    continue;
-                }
-                if (ProcessHandle.of(pid).isEmpty() && me.equals(Files.getOwner(d).getName())) {
-                    try (var files = Files.list(d)) {
-                        files.forEach(Primary::deleteQuietly);
-                    }
-                    deleteQuietly(d);
-                    log.debug("removed the stale IPC directory {}", d);
-                }
-            }
-        } catch (IOException e) {
-            log.debug("could not look for stale IPC directories: {}", e.toString());
-        }
-    }
-
-    private void removeIpcDir() {
-        Path dir = ipcDir;
-        if (dir == null) {
-            return;
-        }
-        try (var files = Files.list(dir)) {
-            files.forEach(Primary::deleteQuietly);
-        } catch (IOException e) {
-            log.debug("could not list {}: {}", dir, e.toString());
-        }
-        deleteQuietly(dir);
-    }
-
-    private static void deleteQuietly(Path p) {
-        if (p == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            log.debug("could not delete {}: {}", p, e.toString());
-        }
+        return ipcDir.socket(w.id());
     }
 }

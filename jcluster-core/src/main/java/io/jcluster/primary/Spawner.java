@@ -38,26 +38,38 @@ final class Spawner {
         this.policy = policy;
         this.javaBin = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Self self = Self.read();
-        if (settings.jar() != null) {
-            this.jar = settings.jar();
-            this.mainClass = null;
-        } else if (settings.mainClass() != null) {
-            this.jar = null;
-            this.mainClass = settings.mainClass();
-        } else if (self.main.endsWith(".jar")) {
-            this.jar = Path.of(self.main);
-            this.mainClass = null;
-        } else {
-            this.jar = null;
-            this.mainClass = self.main;
-        }
-        this.classpath = settings.classpath() != null ? settings.classpath() : System.getProperty("java.class.path");
-        this.args = settings.args() != null ? settings.args() : self.args;
+        ClusterSettings full = withDefaults(settings);
+        this.jar = full.jar();
+        this.mainClass = full.jar() == null && full.mainClass() == null ? "" : full.mainClass();
+        this.classpath = full.classpath() != null ? full.classpath() : System.getProperty("java.class.path");
+        this.args = full.args();
         this.cds = settings.classDataSharing()
                 ? ClassDataSharing.forCommand(command(List.of(), false), jar != null ? List.of(jar.toString())
                         : classpath == null ? List.of() : List.of(classpath.split(java.io.File.pathSeparator)))
                 : null;
+    }
+
+    /**
+     * {@code s} with Node's defaults filled in where it sets nothing: the primary's own main (class or jar) and
+     * program arguments, as Node re-runs the same script, and the primary's classpath.
+     */
+    static ClusterSettings withDefaults(ClusterSettings s) {
+        ClusterSettings c = s.copy();
+        Self self = Self.read();
+        if (c.mainClass() == null && c.jar() == null && !self.main().isEmpty()) {
+            if (self.main().endsWith(".jar")) {
+                c.jar(Path.of(self.main()));
+            } else {
+                c.mainClass(self.main());
+            }
+        }
+        if (c.args() == null) {
+            c.args(self.args());
+        }
+        if (c.classpath() == null && c.jar() == null) {
+            c.classpath(System.getProperty("java.class.path"));
+        }
+        return c;
     }
 
     List<String> command() {
@@ -103,6 +115,8 @@ final class Spawner {
         env.put(WorkerRuntime.ENV_TOKEN, token);
         env.put(WorkerRuntime.ENV_ID, Integer.toString(id));
         env.put(WorkerRuntime.ENV_DRAIN, Long.toString(settings.shutdownTimeout().toMillis()));
+        env.put(io.jcluster.cluster.Worker.ENV_SLOT, Integer.toString(worker.slot()));
+        env.put(io.jcluster.cluster.Worker.ENV_GENERATION, Integer.toString(worker.generation()));
         env.put(SchedulingPolicy.ENV, policy.name().toLowerCase(Locale.ROOT));
         if (settings.directory() != null) {
             pb.directory(settings.directory().toFile());

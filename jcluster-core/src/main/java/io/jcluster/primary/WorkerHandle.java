@@ -1,13 +1,18 @@
 package io.jcluster.primary;
 
+import io.jcluster.cluster.BootFailure;
 import io.jcluster.cluster.ExitStatus;
+import io.jcluster.cluster.ListenException;
 import io.jcluster.cluster.WorkerState;
 import io.jcluster.cluster.WorkerStats;
 import io.jcluster.internal.WorkerBase;
 import io.jcluster.ipc.Message.UserMessage;
 import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +56,14 @@ final class WorkerHandle extends WorkerBase {
 
     private record Queued(byte[] json, Consumer<Throwable> done) { }
 
-    /** A worker slot: what a replacement inherits (its environment and restart history). */
-    record Slot(int number, Map<String, String> env, RestartTracker restarts) { }
+    /** Completed on the supervisor thread, before the matching listeners run. */
+    final CompletableFuture<Void> online = new CompletableFuture<>();
+    final CompletableFuture<InetSocketAddress> listening = new CompletableFuture<>();
+    final CompletableFuture<ExitStatus> exited = new CompletableFuture<>();
+    /** Supervisor thread only: why it could not boot, as the worker said (BootFailed) or its listen failed. */
+    BootFailure.Cause bootCause;
+    String bootDetail;
+    ListenException listenError;
 
     WorkerHandle(Primary primary, int id, Slot slot, String token) {
         this.primary = primary;
@@ -228,7 +239,42 @@ final class WorkerHandle extends WorkerBase {
 
     @Override
     public java.util.Map<String, String> forkEnv() {
-        return slot.env();
+        return slot.env;
+    }
+
+    @Override
+    public int slot() {
+        return slot.number;
+    }
+
+    @Override
+    public int generation() {
+        return slot.generation;
+    }
+
+    @Override
+    public CompletableFuture<Void> online() {
+        return online;
+    }
+
+    @Override
+    public CompletableFuture<InetSocketAddress> listening() {
+        return listening;
+    }
+
+    @Override
+    public CompletableFuture<ExitStatus> exited() {
+        return exited;
+    }
+
+    @Override
+    public CompletableFuture<ExitStatus> retire(Duration drain) {
+        return primary.retire(this, drain);
+    }
+
+    @Override
+    public void cancelRestarts() {
+        primary.cancelRestarts(this);
     }
 
     @Override
@@ -254,6 +300,21 @@ final class WorkerHandle extends WorkerBase {
     @Override
     public boolean exitedAfterDisconnect() {
         return exitedAfterDisconnect;
+    }
+
+    /** Supervisor thread, at its exit: why it never served, or null (it listened, or was stopped on purpose). */
+    BootFailure bootFailure(ExitStatus status) {
+        if (listening.isDone() || stopRequested) {
+            return null;
+        }
+        if (bootCause != null) {
+            return new BootFailure(bootCause, bootDetail, null, status);
+        }
+        if (listenError != null) {
+            return new BootFailure(BootFailure.Cause.LISTEN_ERROR, listenError.getMessage(), listenError, status);
+        }
+        return new BootFailure(BootFailure.Cause.EXITED_BEFORE_LISTENING,
+                "exited with " + status + " before it " + (online.isDone() ? "listened" : "came online"), null, status);
     }
 
     /** Sends a signal; TERM and KILL through the Process API, others through kill(1). */

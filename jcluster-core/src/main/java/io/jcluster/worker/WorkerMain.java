@@ -1,5 +1,6 @@
 package io.jcluster.worker;
 
+import io.jcluster.cluster.BootFailure;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -12,18 +13,25 @@ import java.util.Arrays;
  * status 1 and the cause printed, so the primary's restart policy sees a boot failure.
  */
 public final class WorkerMain {
+    /** Exit status of a main that threw (as the {@code java} launcher's). */
+    public static final int EXIT_MAIN_THREW = 1;
+    /** Exit status of a call without a main class, or outside a worker. */
+    public static final int EXIT_USAGE = 2;
+    /** Exit status when the main class does not exist or has no static main. */
+    public static final int EXIT_NO_MAIN_CLASS = 3;
+
     private WorkerMain() {
     }
 
     public static void main(String[] args) throws Throwable {
         if (args.length == 0) {
             System.err.println("usage: WorkerMain MAIN_CLASS [ARGS...]");
-            System.exit(2);
+            System.exit(EXIT_USAGE);
         }
         if (WorkerRuntime.current() == null) {
             System.err.println("WorkerMain runs inside a jcluster worker (started by a primary); "
                     + "run " + args[0] + " directly instead");
-            System.exit(2);
+            System.exit(EXIT_USAGE);
         }
         Method main;
         try {
@@ -32,9 +40,10 @@ public final class WorkerMain {
             if (!Modifier.isStatic(main.getModifiers())) {
                 throw new NoSuchMethodException("main is not static");
             }
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            System.err.println("jcluster worker: no main class " + args[0] + " (" + e.getMessage() + ")");
-            System.exit(1);
+        } catch (ClassNotFoundException | NoSuchMethodException | LinkageError e) {
+            System.err.println("jcluster worker: no main class " + args[0] + " (" + e + ")");
+            WorkerRuntime.current().bootFailed(BootFailure.Cause.NO_MAIN_CLASS, args[0] + " (" + e + ")");
+            System.exit(EXIT_NO_MAIN_CLASS);
             return;
         }
         try {
@@ -42,7 +51,10 @@ public final class WorkerMain {
         } catch (InvocationTargetException e) {
             System.err.println("jcluster worker: " + args[0] + ".main failed:");
             e.getCause().printStackTrace();
-            System.exit(1);
+            if (!WorkerRuntime.current().worker().listening().isDone()) {
+                WorkerRuntime.current().bootFailed(BootFailure.Cause.MAIN_THREW, args[0] + ".main threw " + e.getCause());
+            }
+            System.exit(EXIT_MAIN_THREW);
         }
     }
 }

@@ -293,6 +293,7 @@ public final class WorkerRuntime {
                 to(WorkerState.LISTENING);
             }
         }
+        self.firstListen.complete(bound);
         p.future().complete(bound);
         control.writeAndFlush(new Listening(bound.getHostString(), bound.getPort()));
     }
@@ -329,8 +330,8 @@ public final class WorkerRuntime {
             }
             to(WorkerState.DISCONNECTING);
         }
-        if (why == Stop.OWN_DISCONNECT && control.isActive()) {
-            control.writeAndFlush(new Disconnecting());
+        if (why != Stop.ASKED_BY_PRIMARY && control.isActive()) {
+            control.writeAndFlush(why == Stop.SIGTERM ? new Message.Stopping() : new Disconnecting());
         }
         long drainMillis = drainMillis();
         Thread deadline = new Thread(() -> {
@@ -377,6 +378,21 @@ public final class WorkerRuntime {
         } catch (NumberFormatException e) {
             log.warn("{}={} is not a number of milliseconds; draining at most 10000 ms", ENV_DRAIN, v);
             return 10_000;
+        }
+    }
+
+    /**
+     * Tells the primary why this worker cannot boot, before it exits: it reaches the primary as data
+     * ({@code Cluster.onBootFailure}), not as a line of output to parse. Waits at most a second for the write.
+     */
+    public void bootFailed(io.jcluster.cluster.BootFailure.Cause cause, String detail) {
+        Channel c = control;
+        if (c == null || !c.isActive()) {
+            return;
+        }
+        String d = detail == null ? "" : detail.length() > 4000 ? detail.substring(0, 4000) + "…" : detail;
+        if (!c.writeAndFlush(new Message.BootFailed(cause.name(), d)).awaitUninterruptibly(1000)) {
+            log.warn("worker {}: could not tell the primary why it cannot boot ({}) within 1 s", id, cause);
         }
     }
 
@@ -433,6 +449,10 @@ public final class WorkerRuntime {
                 e.printStackTrace();
             }
             if ("main".equals(t.getName())) {
+                WorkerRuntime r = current;
+                if (r != null && r.state != WorkerState.LISTENING) {
+                    r.bootFailed(io.jcluster.cluster.BootFailure.Cause.MAIN_THREW, e.toString());
+                }
                 Exit.now(1, 1000);
             }
         });
@@ -631,6 +651,44 @@ public final class WorkerRuntime {
 
     /** The current worker, as seen from inside it. */
     private final class Self extends WorkerBase {
+        private final int slot = envInt(ENV_SLOT, 0);
+        private final int generation = envInt(ENV_GENERATION, 1);
+        private final CompletableFuture<InetSocketAddress> firstListen = new CompletableFuture<>();
+
+        @Override
+        public int slot() {
+            return slot;
+        }
+
+        @Override
+        public int generation() {
+            return generation;
+        }
+
+        @Override
+        public CompletableFuture<Void> online() {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<InetSocketAddress> listening() {
+            return firstListen;
+        }
+
+        @Override
+        public CompletableFuture<io.jcluster.cluster.ExitStatus> exited() {
+            return new CompletableFuture<>(); // a worker does not see its own exit
+        }
+
+        @Override
+        public CompletableFuture<io.jcluster.cluster.ExitStatus> retire(java.time.Duration drain) {
+            throw new UnsupportedOperationException("retire() is for the primary; a worker calls disconnect()");
+        }
+
+        @Override
+        public void cancelRestarts() {
+            throw new UnsupportedOperationException("cancelRestarts() is for the primary");
+        }
 
         @Override
         public int id() {

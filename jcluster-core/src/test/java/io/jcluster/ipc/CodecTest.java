@@ -78,6 +78,9 @@ class CodecTest {
                 new UserMessage(new byte[0]),
                 new Disconnect(),
                 new Disconnecting(),
+                new Message.Stopping(),
+                new Message.BootFailed("NO_MAIN_CLASS", "com.acme.Main"),
+                new Message.BootFailed("", ""),
                 new Message.Ping(1),
                 new Message.Ping(Long.MAX_VALUE),
                 new Message.Pong(1, 0, 0),
@@ -256,7 +259,7 @@ class CodecTest {
     @Test
     void anUnknownTypeByteIsRejected() {
         assertRejected(frame(b -> b.writeByte(0)), CorruptedFrameException.class, "unknown message type 0");
-        assertRejected(frame(b -> b.writeByte(14)), CorruptedFrameException.class, "unknown message type 14");
+        assertRejected(frame(b -> b.writeByte(99)), CorruptedFrameException.class, "unknown message type 99");
         assertRejected(frame(b -> b.writeByte(-1)), CorruptedFrameException.class, "unknown message type -1");
     }
 

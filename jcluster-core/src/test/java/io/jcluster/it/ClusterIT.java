@@ -214,6 +214,48 @@ class ClusterIT {
     }
 
     @Test
+    void aRestartKeepsTheSlotAndGenerationAndCancelledRestartsDoNotHappen() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 0, "rr", "on")) {
+            c.command("forkgen 7");
+            long pid = Long.parseLong(c.await("EVENT fork 1 (\\d+)").group(1));
+            c.await("EVENT slot 1 1 7");
+            int port = c.awaitListening(1);
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            long replacement = Long.parseLong(c.await("EVENT fork 2 (\\d+)").group(1));
+            c.await("EVENT slot 2 1 7");
+            c.await("EVENT listening 2 " + port);
+
+            c.command("cancel 2");
+            c.await("EVENT cancelled 2");
+            ProcessHandle.of(replacement).orElseThrow().destroyForcibly();
+            c.await("EVENT exit 2 " + replacement + " 137 SIGKILL false");
+            c.command("fork");
+            c.await("EVENT fork 3 \\d+");
+            c.await("EVENT slot 3 2 1");
+            c.await("EVENT listening 3 " + port);
+            assertThat(c.output()).doesNotContain("EVENT fork 4");
+        }
+    }
+
+    @Test
+    void retireLetsTheRequestInFlightFinishAndDoesNotRestart() throws Exception {
+        try (ClusterProcess c = ClusterProcess.start(0, 1, "rr", "on")) {
+            long pid = forkedIds(c, 1).get(1);
+            int port = c.awaitListening(1);
+            try (LineClient slow = new LineClient(port)) {
+                assertThat(Long.parseLong(slow.ask("pid"))).isEqualTo(pid);
+                slow.send("slow 1000");
+                c.command("retire 1 5000");
+                assertThat(slow.read()).isEqualTo(Long.toString(pid));
+                c.await("EVENT retired 1 0 true");
+            }
+            c.command("workers");
+            c.await("EVENT workers \\[\\]");
+            assertThat(c.output()).doesNotContain("EVENT fork 2");
+        }
+    }
+
+    @Test
     void acceptingPausesWhileTheWorkersWindowIsFullThenResumes() throws Exception {
         // A window of one unacknowledged connection, and the only worker's loop blocked: the primary has to
         // stop accepting (the kernel backlog holds the burst) and start again once the worker acks.
@@ -330,6 +372,8 @@ class ClusterIT {
             for (int id = 1; id <= 3; id++) {
                 c.await("EVENT exit " + id + " \\d+ 1 null false");
             }
+            assertThat(c.output()).contains("EVENT bootFailure 1 1 MAIN_THREW 1", "EVENT bootFailure 2 1 MAIN_THREW 1");
+            c.await("EVENT bootFailure 3 1 MAIN_THREW 1"); // slot 1 each time: a restart takes its slot
             Matcher giveUp = c.await("EVENT giveUp 3 crash (.*)");
             assertThat(giveUp.group(1)).contains("exited with exit code 1", "crash loop", "3 exits within 30 s");
             assertThat(c.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();

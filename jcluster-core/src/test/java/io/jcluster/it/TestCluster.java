@@ -62,7 +62,11 @@ public final class TestCluster {
             s.jvmArgs(jvm);
         }
         Cluster.setupPrimary(s);
-        Cluster.onFork(w -> event("fork", w.id(), w.pid()));
+        Cluster.onFork(w -> {
+            event("fork", w.id(), w.pid());
+            event("slot", w.id(), w.slot(), w.generation());
+        });
+        Cluster.onBootFailure((w, f) -> event("bootFailure", w.id(), w.slot(), f.cause(), f.exit().code()));
         Cluster.onOnline(w -> event("online", w.id(), w.pid()));
         Cluster.onListening((w, a) -> event("listening", w.id(), a.getPort()));
         Cluster.onDisconnect(w -> event("disconnect", w.id()));
@@ -85,6 +89,13 @@ public final class TestCluster {
                 case "disconnect" -> w.disconnect();
                 case "kill" -> w.kill(c[2]);
                 case "send" -> w.send(io.jcluster.ipc.Json.MAPPER.readTree(c[2]));
+                case "forkgen" -> Cluster.fork(Map.of(), Integer.parseInt(c[1]));
+                case "retire" -> w.retire(Duration.ofMillis(Long.parseLong(c[2])))
+                        .thenAccept(st -> event("retired", w.id(), st.code(), w.exitedAfterDisconnect()));
+                case "cancel" -> {
+                    w.cancelRestarts();
+                    event("cancelled", w.id());
+                }
                 case "forksend" -> { // Node's common pattern: configure a worker before it is up
                     Worker f = Cluster.fork();
                     boolean connected = f.isConnected();
