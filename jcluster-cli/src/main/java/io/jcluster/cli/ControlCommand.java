@@ -33,7 +33,7 @@ abstract class ControlCommand {
         try (ControlClient c = ControlClient.connect(Registry.open(), name)) {
             return c.request(cmd, args, progress, timeout);
         } catch (ControlException e) {
-            throw new CliException(onError, e.getMessage());
+            throw new CliException(e.exit() != null ? e.exit() : onError, e.getMessage());
         }
     }
 }

@@ -37,8 +37,19 @@ final class ReloadCommand extends ControlCommand implements Callable<Integer> {
         }
         out().println("jcluster: reloaded " + name + ": " + r.path("replaced").asInt() + " worker(s) replaced, generation "
                 + r.path("generation").asInt() + " serving");
-        out().flush();
+        printServing(out(), r);
         return ExitCode.OK.code();
+    }
+
+    /** The lines after a reload's or restart's: what serves now, and what went wrong on the way. */
+    static void printServing(java.io.PrintWriter out, JsonNode r) {
+        if (r.has("servingList")) {
+            out.println("jcluster: now serving: " + r.path("servingList").asText());
+        }
+        if (r.has("warning")) {
+            out.println("jcluster: warning: " + r.path("warning").asText());
+        }
+        out.flush();
     }
 
     /** Redraws one line on a terminal; prints a line per step otherwise (logs, pipes). */

@@ -16,6 +16,9 @@ final class RestartCommand extends ControlCommand implements Callable<Integer> {
         JsonNode r = request("restart", null, null, null, ExitCode.RELOAD_FAILED);
         out().println("jcluster: restarted " + name + ": " + r.path("ready").asInt() + " new worker(s) ready, "
                 + r.path("restarted").asInt() + " old one(s) killed" + (r.has("warning") ? " (" + r.path("warning").asText() + ")" : ""));
+        if (r.has("servingList")) {
+            out().println("jcluster: now serving: " + r.path("servingList").asText());
+        }
         out().flush();
         return ExitCode.OK.code();
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcluster.control.Application;
+import io.jcluster.control.Capacity;
 import io.jcluster.control.Daemon;
 import io.jcluster.control.PrimaryRunner;
 import io.jcluster.control.Registry;
@@ -44,6 +45,10 @@ final class StartCommand implements Callable<Integer> {
 
     @Option(names = {"--instances", "-i"}, paramLabel = "max|N", description = "Number of workers; max = one per CPU (default: max).")
     String instances;
+
+    @Option(names = "--force", description = "Start the workers even beyond what the machine can hold (more than "
+            + Capacity.WORKERS_PER_CPU + " per CPU, or more than its available memory fits).")
+    Boolean force;
 
     @Option(names = "--config", paramLabel = "FILE", description = "A YAML file with any of these settings.")
     Path config;
@@ -129,6 +134,7 @@ final class StartCommand implements Callable<Integer> {
             spec.set(e.getKey(), e.getValue(), cwd, "--" + e.getKey());
         }
         applyPositional(spec, cwd);
+        spec.checkCapacity(Capacity.probe());
         Application app = Application.resolve(spec);
         String clusterName = spec.name != null ? spec.name : defaultName(spec, app);
         if (spec.daemon && !daemonChild) {
@@ -155,6 +161,9 @@ final class StartCommand implements Callable<Integer> {
         put(f, "instances", instances);
         if (daemon != null) {
             f.put("daemon", daemon.toString());
+        }
+        if (force != null) {
+            f.put("force", force.toString());
         }
         put(f, "jvm-args", jvmArgs);
         if (env != null) {

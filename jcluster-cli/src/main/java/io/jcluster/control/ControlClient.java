@@ -90,7 +90,7 @@ public final class ControlClient implements AutoCloseable {
                 } else if (status.equals("ok")) {
                     return rep.path("data");
                 } else {
-                    throw new ControlException(rep.path("error").asText("unknown error"));
+                    throw new ControlException(rep.path("error").asText("unknown error"), exitCode(rep.path("exit").asInt(-1)));
                 }
             }
         } catch (AsynchronousCloseException e) {
@@ -104,6 +104,15 @@ public final class ControlClient implements AutoCloseable {
                 watchdog.cancel();
             }
         }
+    }
+
+    private static ExitCode exitCode(int code) {
+        for (ExitCode e : ExitCode.values()) {
+            if (e.code() == code && code > 0) { // never OK, nor RUNNING (-1, what a missing "exit" reads as)
+                return e;
+            }
+        }
+        return null;
     }
 
     @Override

@@ -13,22 +13,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
 /**
  * The primary's control socket: a Unix domain socket (0600) in the registry, served by its own threads (never
- * the data plane's): one accepting, one per connection, at most {@value #MAX_CONNECTIONS} at once. Each
- * request is handled by the {@link Handler}; its reply (or error) is written back with the same id.
+ * the data plane's): one accepting, two per connection (one reads requests, so that a client closing its end is
+ * seen while its request is being answered; one answers them in order), at most {@value #MAX_CONNECTIONS}
+ * connections at once. Each request is handled by the {@link Handler}; its reply (or error) is written back with
+ * the same id.
  */
 public final class ControlServer implements AutoCloseable {
     static final int MAX_CONNECTIONS = 16;
 
-    /** Answers one request; throws {@link ControlException} (or anything) for an error reply. */
+    /**
+     * Answers one request; throws {@link ControlException} (or anything) for an error reply. {@code hangup}
+     * completes when the client closes its connection (it gave up: Ctrl-C), so a long operation can stop.
+     */
     @FunctionalInterface
     public interface Handler {
-        JsonNode handle(String command, JsonNode args, Consumer<JsonNode> progress) throws Exception;
+        JsonNode handle(String command, JsonNode args, Consumer<JsonNode> progress, CompletableFuture<Void> hangup)
+                throws Exception;
     }
 
     private final Path path;
@@ -81,7 +90,7 @@ public final class ControlServer implements AutoCloseable {
                 return;
             }
             if (!slots.tryAcquire()) {
-                reply(c, error(null, "too many control connections (" + MAX_CONNECTIONS + "); try again"));
+                reply(c, error(null, "too many control connections (" + MAX_CONNECTIONS + "); try again", null));
                 closeQuietly(c);
                 continue;
             }
@@ -92,21 +101,41 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    /** What the reading thread hands the answering one: a request, or the end (then {@code failure} or none). */
+    private record Read(JsonNode request, String failure) { }
+
     private void serve(SocketChannel c) {
+        BlockingQueue<Read> requests = new LinkedBlockingQueue<>();
+        CompletableFuture<Void> hangup = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                for (JsonNode req; (req = Frames.read(c)) != null; ) {
+                    requests.add(new Read(req, null));
+                }
+                requests.add(new Read(null, null));
+            } catch (IOException e) {
+                requests.add(new Read(null, closed || !c.isOpen() ? null : "bad request: " + e.getMessage()));
+            } finally {
+                hangup.complete(null);
+            }
+        }, "jcluster-control-read");
+        reader.setDaemon(true);
+        reader.start();
         try {
             for (;;) {
-                JsonNode req;
+                Read next;
                 try {
-                    req = Frames.read(c);
-                } catch (IOException e) {
-                    if (!closed && c.isOpen()) {
-                        reply(c, error(null, "bad request: " + e.getMessage()));
+                    next = requests.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (next.request() == null) {
+                    if (next.failure() != null) {
+                        reply(c, error(null, next.failure(), null));
                     }
                     return;
                 }
-                if (req == null) {
-                    return;
-                }
+                JsonNode req = next.request();
                 JsonNode id = req.get("id");
                 String command = req.path("command").asText("");
                 JsonNode args = req.path("args");
@@ -121,13 +150,14 @@ public final class ControlServer implements AutoCloseable {
                 inFlight.incrementAndGet();
                 try {
                     JsonNode data = handler.handle(command, args.isObject() ? args : JsonNodeFactory.instance.objectNode(),
-                            progress);
+                            progress, hangup);
                     rep = JsonNodeFactory.instance.objectNode();
                     rep.set("id", id);
                     rep.put("status", "ok");
                     rep.set("data", data == null ? JsonNodeFactory.instance.objectNode() : data);
                 } catch (Exception e) {
-                    rep = error(id, e instanceof ControlException || e.getMessage() != null ? e.getMessage() : e.toString());
+                    rep = error(id, e instanceof ControlException || e.getMessage() != null ? e.getMessage() : e.toString(),
+                            e instanceof ControlException ce && ce.exit() != null ? ce.exit().code() : null);
                 }
                 boolean sent = reply(c, rep);
                 inFlight.decrementAndGet();
@@ -142,11 +172,14 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private static ObjectNode error(JsonNode id, String message) {
+    private static ObjectNode error(JsonNode id, String message, Integer exit) {
         ObjectNode rep = JsonNodeFactory.instance.objectNode();
         rep.set("id", id);
         rep.put("status", "error");
         rep.put("error", message);
+        if (exit != null) {
+            rep.put("exit", exit);
+        }
         return rep;
     }
 

@@ -46,7 +46,7 @@ public final class PrimaryRunner {
                 logDir.toString(), app.description(), spec.instanceCount(), "starting", null);
         ControlServer server;
         try {
-            server = ControlServer.start(registry.socket(name), (cmd, args, progress) -> handle(sup, registry, cmd, args, progress));
+            server = ControlServer.start(registry.socket(name), (cmd, args, progress, hangup) -> handle(sup, registry, cmd, args, progress, hangup));
         } catch (RuntimeException e) {
             registry.release(claim);
             log.close();
@@ -106,7 +106,8 @@ public final class PrimaryRunner {
     }
 
     private JsonNode handle(Supervisor sup, Registry registry, String command, JsonNode args,
-                            java.util.function.Consumer<JsonNode> progress) throws Exception {
+                            java.util.function.Consumer<JsonNode> progress,
+                            java.util.concurrent.CompletableFuture<Void> hangup) throws Exception {
         try {
             switch (command) {
                 case "ping": {
@@ -127,7 +128,8 @@ public final class PrimaryRunner {
                 case "restart":
                     return sup.restart();
                 case "scale": {
-                    JsonNode r = sup.scale(args.path("count").asText(""));
+                    JsonNode r = sup.scale(args.path("count").asText(""), args.path("force").asBoolean(false),
+                            args.path("progress").asBoolean(false) ? progress : p -> { }, hangup);
                     registry.read(name).ifPresent(e -> registry.write(e.withInstances(r.path("to").asInt())));
                     return r;
                 }

@@ -2,10 +2,14 @@ package io.jcluster.control;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A process's resident memory and CPU time from {@code /proc/PID/status} and {@code /proc/PID/stat}, and its
@@ -71,6 +75,58 @@ public final class ProcStats {
         String[] f = rest.trim().split("\\s+");
         // rest starts at field 3 (state): utime is field 14, so index 11; stime index 12
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /**
+     * The local ports of the TCP sockets in LISTEN state the process holds itself (its own server sockets, not
+     * the cluster's, which the primary holds under RR), from {@code /proc/PID/fd} and {@code /proc/PID/net/tcp*};
+     * empty when unknown.
+     */
+    public static Set<Integer> listeningPorts(long pid) {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        Set<Long> inodes = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Set.of();
+        }
+        Set<Integer> ports = new TreeSet<>();
+        for (String table : new String[] {"tcp", "tcp6"}) {
+            try {
+                ports.addAll(listeningPorts(Files.readString(proc.resolve("net").resolve(table), StandardCharsets.ISO_8859_1), inodes));
+            } catch (IOException | RuntimeException e) {
+                // no IPv6, or the process is gone
+            }
+        }
+        return ports;
+    }
+
+    /** The local ports of the LISTEN rows (state 0A) of a {@code /proc/net/tcp} table whose inode is one of {@code inodes}. */
+    static Set<Integer> listeningPorts(String table, Set<Long> inodes) {
+        Set<Integer> ports = new TreeSet<>();
+        for (String line : table.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 10 || !f[3].equals("0A")) {
+                continue;
+            }
+            try {
+                if (inodes.contains(Long.parseLong(f[9]))) {
+                    ports.add(Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16));
+                }
+            } catch (NumberFormatException e) {
+                // the header line
+            }
+        }
+        return ports;
     }
 
     /** The process's starting environment, or an empty map. */

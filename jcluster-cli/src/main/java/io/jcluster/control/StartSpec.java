@@ -29,7 +29,7 @@ public final class StartSpec {
             "daemon", "jvm-args", "env", "max-memory", "max-requests", "max-requests-jitter", "hang-timeout",
             "ready-timeout", "drain-timeout", "reload-parallel", "autorestart", "restart-delay", "restart-backoff",
             "restart-max-delay", "restart-reset-after", "max-restarts", "restart-window", "log-dir", "log-max-size",
-            "log-max-files");
+            "log-max-files", "force");
 
     public Path jar;
     public String mainClass;
@@ -57,6 +57,8 @@ public final class StartSpec {
     public Path logDir;
     public long logMaxSize = 10L << 20;
     public int logMaxFiles = 5;
+    /** Start the workers even beyond the machine's {@link Capacity}. */
+    public boolean force;
 
     /** Reads a YAML config file into this spec; relative paths in it are relative to the file. */
     public StartSpec load(Path file) {
@@ -121,6 +123,7 @@ public final class StartSpec {
                 case "log-dir" -> logDir = base.resolve(text(v));
                 case "log-max-size" -> logMaxSize = Units.size(text(v));
                 case "log-max-files" -> logMaxFiles = (int) nonNegative(Long.parseLong(text(v)));
+                case "force" -> force = bool(v);
                 default -> throw new IllegalStateException(key);
             }
         } catch (CliException e) {
@@ -140,6 +143,15 @@ public final class StartSpec {
     }
 
     /** The number of workers: {@code max} is one per available processor. */
+    /** Throws the usage error when the workers asked for exceed {@code machine}'s capacity and {@link #force} is off. */
+    public void checkCapacity(Capacity machine) {
+        String no = force ? null : machine.refusal(0, instanceCount(), 0);
+        if (no != null) {
+            throw new CliException(ExitCode.USAGE, "refusing to start " + instanceCount() + " workers: " + no
+                    + "; --force starts them anyway");
+        }
+    }
+
     public int instanceCount() {
         return instances.equals("max") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(instances);
     }

@@ -69,6 +69,9 @@ public final class Supervisor {
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "jcluster-cli-loop"));
     private final ExecutorService ops = Executors.newSingleThreadExecutor(r -> daemon(r, "jcluster-cli-operations"));
     private final CompletableFuture<Integer> terminated = new CompletableFuture<>();
+    /** Completes when a stop begins: operations in progress end early. */
+    private final CompletableFuture<Object> stopRequested = new CompletableFuture<>();
+    private final Capacity capacity;
 
     // Loop thread only.
     private final Map<Integer, Member> members = new TreeMap<>();
@@ -109,6 +112,11 @@ public final class Supervisor {
     record BootProblem(ExitCode exit, String message) { }
 
     public Supervisor(String name, StartSpec spec, Application app, LogSink log) {
+        this(name, spec, app, log, Capacity.probe());
+    }
+
+    Supervisor(String name, StartSpec spec, Application app, LogSink log, Capacity capacity) {
+        this.capacity = capacity;
         this.name = name;
         this.spec = spec;
         this.app = app;
@@ -356,9 +364,11 @@ public final class Supervisor {
 
     /**
      * Rolling reload: for each worker of an older generation (oldest first, {@code parallel} at a time) a
-     * replacement of the new generation is started; once it is ready the old one is taken out of rotation and
-     * drained (killed at the drain deadline). A replacement that is not ready in time (or exits) stops the
-     * reload: it is killed, its slot abandoned, and the workers not yet replaced keep serving.
+     * replacement of the new generation is started; once it listens as the old one did (through the cluster,
+     * and on the ports the old one's process held itself) the old one is taken out of rotation and drained
+     * (killed at the drain deadline). A replacement that exits, or does not listen in time, stops the reload: it
+     * is killed, its slot abandoned, and the workers not yet replaced keep serving. A replacement counts as
+     * replaced only when it still runs once its old worker has gone; the reply lists what serves.
      */
     public JsonNode reload(int parallel, Consumer<JsonNode> progress) throws Exception {
         return run("reloading", () -> {
@@ -371,41 +381,58 @@ public final class Supervisor {
             int total = total0;
             Set<Integer> handled = new HashSet<>();
             queue.forEach(m -> handled.add(m.id));
+            List<Member> replacements = new ArrayList<>();
             int done = 0;
             while (!queue.isEmpty()) {
                 checkNotStopping("reload");
                 List<Member> batch = new ArrayList<>(queue.subList(0, Math.min(parallel, queue.size())));
                 queue.subList(0, batch.size()).clear();
                 List<Member> fresh = new ArrayList<>();
+                List<Set<Integer>> ownPorts = new ArrayList<>();
                 for (Member old : batch) {
+                    ownPorts.add(ProcStats.listeningPorts(old.pid));
                     Member f = fork(gen);
                     fresh.add(f);
                     progress.accept(progressEvent("spawn", done, total, f.label() + " starting to replace " + old.label()));
                 }
                 long deadline = System.nanoTime() + spec.readyTimeout.toNanos();
-                List<CompletableFuture<ExitStatus>> draining = new ArrayList<>();
-                String failure = null;
+                List<Member> draining = new ArrayList<>();
+                List<String> failures = new ArrayList<>();
                 for (int i = 0; i < batch.size(); i++) {
                     Member old = batch.get(i);
                     Member f = fresh.get(i);
-                    String r = awaitReady(f, deadline);
+                    String r = awaitReady(f, deadline, ownPorts.get(i), null);
                     if (r == null) {
                         progress.accept(progressEvent("drain", done, total, f.label() + " ready; draining " + old.label()));
-                        draining.add(retire(old, spec.drainTimeout, "replaced by worker " + f.id + " in a reload", true));
+                        retire(old, spec.drainTimeout, "replaced by worker " + f.id + " in a reload", true);
+                        draining.add(old);
                     } else {
                         abandon(f);
-                        failure = (failure == null ? "" : failure + "; ") + "new " + f.label() + " " + r;
+                        failures.add("new " + f.label() + " " + r);
                     }
                 }
-                for (CompletableFuture<ExitStatus> d : draining) {
-                    d.get(spec.drainTimeout.plus(KILL_GRACE).toMillis(), TimeUnit.MILLISECONDS);
-                    done++;
+                for (int i = 0, j = 0; i < batch.size(); i++) {
+                    Member old = batch.get(i);
+                    Member f = fresh.get(i);
+                    if (j < draining.size() && draining.get(j) == old) {
+                        j++;
+                        old.exit.get(spec.drainTimeout.plus(KILL_GRACE).toMillis(), TimeUnit.MILLISECONDS);
+                        if (f.exit.isDone()) { // it listened, then died: it replaced nothing
+                            abandon(f);
+                            failures.add("new " + f.label() + " listened, then exited (" + f.exit.join() + ") while "
+                                    + old.label() + " drained");
+                        } else {
+                            replacements.add(f);
+                            done++;
+                        }
+                    }
                 }
                 progress.accept(progressEvent("replaced", done, total, done + " of " + total + " replaced"));
-                if (failure != null) {
+                if (!failures.isEmpty()) {
                     String serving = call(this::servingSummary);
-                    String msg = "reload stopped: " + failure + "; the old workers not yet replaced keep serving ("
-                            + serving + ")";
+                    String now = call(() -> servingList(replacements));
+                    String msg = "reload stopped: " + String.join("; ", failures) + "; the old workers not yet replaced "
+                            + "keep serving (" + serving + "); now serving: " + now;
                     log.warn(msg);
                     throw new ReloadFailed(msg);
                 }
@@ -415,10 +442,22 @@ public final class Supervisor {
                 queue.addAll(more);
                 total += more.size();
             }
-            log.event("reload done: " + done + " worker(s) replaced; generation " + gen + " serving");
-            ObjectNode data = JsonNodeFactory.instance.objectNode();
-            data.put("replaced", done);
+            List<String> died = new ArrayList<>();
+            for (Member f : replacements) {
+                if (f.exit.isDone()) {
+                    died.add(f.label() + " exited (" + f.exit.join() + ") after its old worker left");
+                }
+            }
+            int replaced = done - died.size();
+            ObjectNode data = call(() -> serving(replacements));
+            String now = call(() -> servingList(replacements));
+            log.event("reload done: " + replaced + " worker(s) replaced; generation " + gen + " serving; now serving: " + now);
+            data.put("replaced", replaced);
             data.put("generation", gen);
+            data.put("servingList", now);
+            if (!died.isEmpty()) {
+                data.put("warning", String.join("; ", died));
+            }
             return data;
         });
     }
@@ -446,20 +485,20 @@ public final class Supervisor {
                 fresh.add(fork(gen));
             }
             long deadline = System.nanoTime() + spec.readyTimeout.toNanos();
-            int ready = 0;
+            List<Member> ready = new ArrayList<>();
             List<String> failures = new ArrayList<>();
             for (Member f : fresh) {
-                String r = awaitReady(f, deadline);
+                String r = awaitReady(f, deadline, Set.of(), null); // the old ones still hold their own ports
                 if (r == null) {
-                    ready++;
+                    ready.add(f);
                 } else {
+                    abandon(f);
                     failures.add(f.label() + " " + r);
                 }
             }
-            if (ready == 0 && !old.isEmpty()) {
-                fresh.forEach(this::abandon);
+            if (ready.isEmpty() && !old.isEmpty()) {
                 String msg = "restart stopped: no new worker became ready (" + String.join("; ", failures)
-                        + "); the old workers keep serving";
+                        + "); the old workers keep serving; now serving: " + call(() -> servingList(List.of()));
                 log.warn(msg);
                 throw new ReloadFailed(msg);
             }
@@ -470,46 +509,57 @@ public final class Supervisor {
             for (CompletableFuture<ExitStatus> k : kills) {
                 k.get(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             }
-            ObjectNode data = JsonNodeFactory.instance.objectNode();
+            List<Member> running = new ArrayList<>();
+            for (Member f : ready) {
+                if (f.exit.isDone()) {
+                    failures.add(f.label() + " exited (" + f.exit.join() + ") after it was ready");
+                } else {
+                    running.add(f);
+                }
+            }
+            ObjectNode data = call(() -> serving(running));
+            String now = call(() -> servingList(running));
             data.put("restarted", old.size());
-            data.put("ready", ready);
+            data.put("ready", running.size());
             data.put("generation", gen);
+            data.put("servingList", now);
             if (!failures.isEmpty()) {
                 data.put("warning", String.join("; ", failures));
             }
-            log.event("restart done: " + ready + " of " + fresh.size() + " new worker(s) ready");
+            log.event("restart done: " + running.size() + " of " + fresh.size() + " new worker(s) ready; now serving: " + now);
             return data;
         });
     }
 
-    /** Scales to {@code N}, {@code +K} or {@code -K} workers; new ones must become ready, the oldest retire first. */
+    /** Scales to {@code N}, {@code +K} or {@code -K} workers within the machine's capacity (a signal's scale). */
     public JsonNode scale(String how) throws Exception {
+        return scale(how, false, p -> { }, new CompletableFuture<>());
+    }
+
+    /**
+     * Scales to {@code N}, {@code +K} or {@code -K} workers; new ones must become ready, the oldest retire first.
+     * Unless {@code force}, a count beyond the machine's {@link Capacity} is refused before any worker starts.
+     * Progress goes to {@code progress}; {@code cancel} completing (the client went away) or a stop ends a scale up
+     * early: the new workers that listen are kept, the others stopped, and the reply says so in one line.
+     */
+    public JsonNode scale(String how, boolean force, Consumer<JsonNode> progress, CompletableFuture<Void> cancel)
+            throws Exception {
         return run("scaling", () -> {
             int[] now = call(() -> new int[] {target, inService(m -> true).size()});
             int wanted = ScaleSpec.parse(how, now[0]);
-            call(() -> target = wanted);
             int live = now[1];
+            if (!force) {
+                long each = call(this::medianRss);
+                String no = capacity.refusal(live, wanted, each);
+                if (no != null) {
+                    throw new ControlException("refusing to scale " + name + " from " + live + " to " + wanted + ": " + no
+                            + "; --force scales anyway", ExitCode.USAGE);
+                }
+            }
+            call(() -> target = wanted);
             ObjectNode data = JsonNodeFactory.instance.objectNode();
             if (wanted > live) {
-                log.event("scale: " + live + " -> " + wanted + " worker(s)");
-                int gen = call(() -> generation);
-                List<Member> fresh = new ArrayList<>();
-                for (int i = live; i < wanted; i++) {
-                    fresh.add(fork(gen));
-                }
-                long deadline = System.nanoTime() + spec.readyTimeout.toNanos();
-                List<String> failures = new ArrayList<>();
-                for (Member f : fresh) {
-                    String r = awaitReady(f, deadline);
-                    if (r != null) {
-                        abandon(f);
-                        failures.add(f.label() + " " + r);
-                    }
-                }
-                if (!failures.isEmpty()) {
-                    call(() -> target = inService(m -> true).size());
-                    throw new ControlException("scale up stopped: " + String.join("; ", failures));
-                }
+                scaleUp(live, wanted, progress, CompletableFuture.anyOf(cancel, stopRequested));
             } else if (wanted < live) {
                 log.event("scale: " + live + " -> " + wanted + " worker(s), retiring the oldest");
                 List<Member> victims = call(() -> inService(m -> true)).subList(0, live - wanted);
@@ -525,6 +575,76 @@ public final class Supervisor {
             data.put("to", wanted);
             return data;
         });
+    }
+
+    private void scaleUp(int live, int wanted, Consumer<JsonNode> progress, CompletableFuture<Object> cancel) throws Exception {
+        int adding = wanted - live;
+        log.event("scale: " + live + " -> " + wanted + " worker(s)");
+        progress.accept(progressEvent("start", 0, adding, "starting " + adding + " worker(s)"));
+        List<Member> fresh = new ArrayList<>();
+        List<Member> ready = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        try {
+            int gen = call(() -> generation);
+            for (int i = 0; i < adding && !cancel.isDone(); i++) {
+                Member f = fork(gen);
+                fresh.add(f);
+                progress.accept(progressEvent("spawn", ready.size(), adding, f.label() + " starting (" + fresh.size()
+                        + " of " + adding + " started)"));
+            }
+            long deadline = System.nanoTime() + spec.readyTimeout.toNanos();
+            for (Member f : fresh) {
+                if (cancel.isDone()) {
+                    break;
+                }
+                String r = awaitReady(f, deadline, Set.of(), cancel);
+                if (r == null) {
+                    ready.add(f);
+                    progress.accept(progressEvent("ready", ready.size(), adding, f.label() + " ready"));
+                } else if (!cancel.isDone()) {
+                    abandon(f);
+                    failures.add(f.label() + " " + r);
+                }
+            }
+        } catch (InterruptedException | ControlException e) {
+            if (!stopping) {
+                throw e;
+            }
+        }
+        if (cancel.isDone() || stopping) {
+            String why = stopping ? name + " is stopping" : "the scale command went away (interrupted)";
+            List<Member> unready = new ArrayList<>(fresh);
+            unready.removeAll(ready);
+            String msg = "scale cancelled (" + why + "): " + ready.size() + " of " + adding + " new worker(s) ready and kept"
+                    + (stopping ? "" : ", " + unready.size() + " started but not ready stopped, "
+                    + (adding - fresh.size()) + " never started");
+            if (!stopping) {
+                unready.forEach(this::abandon);
+                call(() -> target = live + ready.size());
+            }
+            log.warn(msg);
+            throw new ControlException(msg);
+        }
+        if (!failures.isEmpty()) {
+            call(() -> target = inService(m -> true).size());
+            throw new ControlException("scale up stopped: " + String.join("; ", failures));
+        }
+    }
+
+    /** The median RSS of the workers in service, from the last tick's samples; 0 when none is known yet. */
+    private long medianRss() {
+        List<Long> rss = new ArrayList<>();
+        for (Member m : inService(x -> true)) {
+            long r = m.sample != null ? m.sample.rss() : ProcStats.rss(m.pid);
+            if (r > 0) {
+                rss.add(r);
+            }
+        }
+        if (rss.isEmpty()) {
+            return 0;
+        }
+        rss.sort(null);
+        return rss.get(rss.size() / 2);
     }
 
     /** Replaces one worker for a policy: the replacement first, then the old one drained (or, hung, dumped and killed). */
@@ -547,7 +667,7 @@ public final class Supervisor {
         operation = "recycling";
         try {
             Member fresh = fork(m.generation);
-            String r = awaitReady(fresh, System.nanoTime() + spec.readyTimeout.toNanos());
+            String r = awaitReady(fresh, System.nanoTime() + spec.readyTimeout.toNanos(), Set.of(), null);
             if (r != null) {
                 if (kind == Recycle.HANG) {
                     log.warn("the replacement " + fresh.label() + " " + r + "; killing the hung " + m.label() + " anyway");
@@ -600,10 +720,16 @@ public final class Supervisor {
             }
             stopping = true;
         }
-        log.event(why + ": stopping " + (fast ? "now (workers killed)" : "gracefully (deadline "
-                + Units.formatDuration(deadline) + ")"));
+        stopRequested.complete(null);
+        if (fast) {
+            List<Worker> all = List.copyOf(Cluster.workers().values());
+            log.event(why + ": stopping now (workers killed): " + all.size() + " worker(s)");
+            all.forEach(w -> w.kill("SIGKILL")); // killed here, so the core's deadline below only names stragglers
+        } else {
+            log.event(why + ": stopping gracefully (deadline " + Units.formatDuration(deadline) + ")");
+        }
         ops.shutdownNow();
-        Cluster.shutdown(fast ? Duration.ZERO : deadline).whenComplete((v, e) -> {
+        Cluster.shutdown(fast ? KILL_GRACE : deadline).whenComplete((v, e) -> {
             log.event("all workers stopped");
             terminated.complete(0);
         });
@@ -663,21 +789,43 @@ public final class Supervisor {
         });
     }
 
-    /** Null once {@code m} is ready (listening, or online if no worker of this cluster ever listened), else why not. */
-    private String awaitReady(Member m, long deadlineNanos) throws InterruptedException {
-        CompletableFuture<Void> ready = everListened ? m.listening : m.online;
-        long left = deadlineNanos - System.nanoTime();
-        try {
-            CompletableFuture.anyOf(ready, m.exit).get(Math.max(0, left), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return "did not " + (everListened ? "listen" : "come online") + " within " + Units.formatDuration(spec.readyTimeout);
-        } catch (ExecutionException e) {
-            return "failed: " + e.getCause();
+    /**
+     * Null once {@code m} is ready, else why not: ready is listening through the cluster (or online, if no worker
+     * of this cluster ever listened through it) and holding its own listening sockets on every port of
+     * {@code ownPorts} (the ports the worker it replaces held itself). {@code cancel} (may be null) ends the wait.
+     */
+    private String awaitReady(Member m, long deadlineNanos, Set<Integer> ownPorts, CompletableFuture<?> cancel)
+            throws InterruptedException {
+        boolean viaCluster = everListened;
+        CompletableFuture<Void> ready = viaCluster ? m.listening : m.online;
+        String what = viaCluster || !ownPorts.isEmpty() ? "listen" : "come online";
+        String past = viaCluster || !ownPorts.isEmpty() ? "listened" : "came online";
+        CompletableFuture<?> stop = cancel == null ? new CompletableFuture<>() : cancel;
+        for (;;) {
+            long left = deadlineNanos - System.nanoTime();
+            long wait = ownPorts.isEmpty() || !ready.isDone() ? left : Math.min(left, TimeUnit.MILLISECONDS.toNanos(50));
+            try {
+                CompletableFuture.anyOf(ready, m.exit, stop).get(Math.max(0, wait), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // checked below
+            } catch (ExecutionException e) {
+                return "failed: " + e.getCause();
+            }
+            if (m.exit.isDone()) {
+                return "exited (" + m.exit.join() + ") before it " + past
+                        + (ownPorts.isEmpty() ? "" : " (on its own port(s) " + ownPorts + ", as the worker it replaces does)");
+            }
+            if (stop.isDone()) {
+                return "was cancelled before it " + past;
+            }
+            if (ready.isDone() && (ownPorts.isEmpty() || ProcStats.listeningPorts(m.pid).containsAll(ownPorts))) {
+                return null;
+            }
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return "did not " + what + (ownPorts.isEmpty() ? "" : " on its own port(s) " + ownPorts) + " within "
+                        + Units.formatDuration(spec.readyTimeout);
+            }
         }
-        if (ready.isDone()) {
-            return null;
-        }
-        return "exited (" + m.exit.join() + ") before it " + (everListened ? "listened" : "came online");
     }
 
     /** Kills a new worker that did not become ready, and any restart of its slot. */
@@ -730,6 +878,33 @@ public final class Supervisor {
         }
         l.sort(Comparator.comparingInt(m -> m.id));
         return l;
+    }
+
+    /** The workers serving now, as {@code "worker 3 (pid 123, generation 2)"}; marks ones the restart policy started. */
+    private String servingList(List<Member> fromThisOperation) {
+        List<String> parts = new ArrayList<>();
+        for (Member m : inService(x -> true)) {
+            parts.add(m.label().replace(")", ", generation " + m.generation + origin(m, fromThisOperation) + ")"));
+        }
+        return parts.isEmpty() ? "no worker" : String.join(", ", parts);
+    }
+
+    /** What serves now, for a reply: {@code serving: [{id, pid, generation, restartedByPolicy}]}. */
+    private ObjectNode serving(List<Member> fromThisOperation) {
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        ArrayNode a = data.putArray("serving");
+        for (Member m : inService(x -> true)) {
+            ObjectNode w = a.addObject();
+            w.put("id", m.id);
+            w.put("pid", m.pid);
+            w.put("generation", m.generation);
+            w.put("restartedByPolicy", m.restarts > 0 && !fromThisOperation.contains(m));
+        }
+        return data;
+    }
+
+    private static String origin(Member m, List<Member> fromThisOperation) {
+        return m.restarts > 0 && !fromThisOperation.contains(m) ? ", started by the restart policy" : "";
     }
 
     private String servingSummary() {

@@ -121,6 +121,24 @@ class CliErrorsIT {
         assertOneLine(cli().run("send", "x", "{oops"), ExitCode.USAGE, "not valid JSON");
     }
 
+    /** Issue 10: a bad scale value exited 1; every command's wrong arguments exit 2, picocli's and our own checks. */
+    @Test
+    void wrongArgumentsOfEveryCommandExitTwo() throws Exception {
+        for (String bad : List.of("abc", "0", "1.5")) {
+            assertOneLine(cli().run("scale", "ghost", bad), ExitCode.USAGE, bad.equals("0") ? "at least 1 worker" : "use N, +K or -K");
+        }
+        List<List<String>> picocli = List.of(List.of("scale", "ghost"), List.of("status"), List.of("reload", "ghost",
+                "--parallel", "x"), List.of("logs", "ghost", "--lines", "x"), List.of("send", "ghost"),
+                List.of("send", "ghost", "{}", "--worker", "w"), List.of("stop", "ghost", "--bogus"), List.of("start", "--instances"));
+        for (List<String> args : picocli) {
+            Jcluster.Result r = cli().run(args.toArray(String[]::new));
+            assertThat(r.exit()).as(args + ": " + r.all()).isEqualTo(ExitCode.USAGE.code());
+        }
+        assertOneLine(cli().run("reload", "ghost", "--parallel", "0"), ExitCode.USAGE, "--parallel");
+        assertOneLine(cli().run("stop", "ghost", "--timeout", "soon"), ExitCode.USAGE, "--timeout");
+        assertOneLine(cli().run("logs", "ghost", "--lines", "-1"), ExitCode.USAGE, "--lines");
+    }
+
     @Test
     void helpListsTheExitCodes() throws Exception {
         Jcluster.Result r = cli().run("--help");

@@ -97,6 +97,33 @@ class ReloadIT {
         }
     }
 
+    /**
+     * Issue 10: the new generation of an app serving on its own port could not bind it while the old one held it;
+     * the replacement died, the restart policy started another in its slot once the old one had been drained, and
+     * reload said "1 worker(s) replaced, generation 2 serving".
+     */
+    @Test
+    void aReplacementThatDiesBeforeItListensStopsTheReloadAndIsNotCounted() throws Exception {
+        Jcluster cli = new Jcluster(home);
+        int own = Jcluster.freePort();
+        try (Jcluster.Running primary = cli.start(Jcluster.testApp("bind", 1, "--ready-timeout", "20s", "--",
+                "--port", "off", "--own-port", Integer.toString(own)))) {
+            primary.await("bind is up: 1 worker");
+            String oldPid = ClusterIT.workers(cli, "bind").get(0).get("pid").asText();
+            Jcluster.Result r = cli.run("reload", "bind");
+            assertThat(r.exit()).as(r.all()).isEqualTo(ExitCode.RELOAD_FAILED.code());
+            assertThat(r.out()).as(r.all()).doesNotContain("reloaded bind");
+            assertThat(r.err()).as(r.all()).contains("jcluster: reload stopped: new worker 2")
+                    .contains("exited (exit code 1) before it listened")
+                    .contains("now serving: worker 1 (pid " + oldPid + ", generation 1)");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ClusterIT.workers(cli, "bind"))
+                    .extracting(w -> w.get("pid").asText() + "/" + w.get("generation").asInt())
+                    .containsExactly(oldPid + "/1"));
+            assertThat(JSON.readTree(RawHttp.get(own, "/").body()).get("pid").asText()).isEqualTo(oldPid);
+            assertThat(primary.output()).contains("cannot bind its own port " + own);
+        }
+    }
+
     @Test
     void restartReplacesEveryWorkerAtOnce() throws Exception {
         Jcluster cli = new Jcluster(home);

@@ -32,7 +32,7 @@ class ControlServerTest {
     @Test
     void answersErrorsAndProgress() throws Exception {
         Registry registry = new Registry(home).ensure();
-        try (ControlServer server = ControlServer.start(registry.socket("c"), (cmd, args, progress) -> {
+        try (ControlServer server = ControlServer.start(registry.socket("c"), (cmd, args, progress, hangup) -> {
             switch (cmd) {
                 case "echo":
                     return args;

@@ -34,4 +34,23 @@ class ProcStatsTest {
         assertThat(b.cpuPercentSince(null)).isEqualTo(-1);
         assertThat(new ProcStats.Sample(1, -1, 2).cpuPercentSince(a)).isEqualTo(-1);
     }
+
+    @Test
+    void listeningPortsAreTheListenRowsOfTheProcesssOwnSockets() {
+        String tcp = """
+                  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+                   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4711 1 0 100 0 0 10 0
+                   1: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 999 1 0 100 0 0 10 0
+                   2: 0100007F:1F91 0100007F:C350 01 00000000:00000000 00:00000000 00000000  1000        0 4712 1 0 20 4 30 10 -1
+                """;
+        assertThat(ProcStats.listeningPorts(tcp, java.util.Set.of(4711L, 4712L))).containsExactly(8080);
+    }
+
+    @Test
+    void listeningPortsOfThisProcess() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(ProcStats.listeningPorts(ProcessHandle.current().pid())).contains(s.getLocalPort());
+        }
+        assertThat(ProcStats.listeningPorts(Long.MAX_VALUE)).isEmpty();
+    }
 }

@@ -21,4 +21,14 @@ class ScaleSpecTest {
         assertThatThrownBy(() -> ScaleSpec.parse("many", 2)).hasMessageContaining("use N, +K or -K");
         assertThatThrownBy(() -> ScaleSpec.parse("", 2)).isInstanceOf(ControlException.class);
     }
+
+    @Test
+    void aWrongCountIsAUsageError() {
+        for (String bad : new String[] {"many", "0", "1.5", "++1", ""}) {
+            assertThatThrownBy(() -> ScaleSpec.check(bad)).as(bad).isInstanceOfSatisfying(ControlException.class,
+                    e -> assertThat(e.exit()).isEqualTo(io.jcluster.cli.ExitCode.USAGE));
+        }
+        ScaleSpec.check("-3"); // relative to the current count, which only the primary knows
+        ScaleSpec.check("+2");
+    }
 }

@@ -2,6 +2,11 @@ package io.jcluster.cli.apps;
 
 import io.jcluster.cluster.Cluster;
 import io.jcluster.http.App;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +18,10 @@ import java.util.Map;
  * The application the CLI tests cluster: an HTTP app on {@link App} whose routes misbehave on demand.
  *
  * <p>Arguments: {@code --port P} (0: any), {@code --print N} (after listening, print N numbered lines as fast
- * as possible), {@code --fail-if-exists FILE} (exit 1 at boot while FILE exists: a broken deploy).
+ * as possible), {@code --fail-if-exists FILE} (exit 1 at boot while FILE exists: a broken deploy),
+ * {@code --own-port P} (also serve {@code /} on its own server socket bound to 127.0.0.1:P, not the cluster's, as an
+ * unmodified server would; exit 1 on the {@link java.net.BindException} when another process holds P) and
+ * {@code --port off} (never listen through the cluster).
  * Routes: {@code /} (pid, worker id, generation), {@code /slow?ms=N} and {@code /block?ms=N} (hold the event
  * loop), {@code /alloc?mb=N} (allocate and keep N MB, touched), {@code /exit} (the worker exits with status 3).
  */
@@ -27,11 +35,16 @@ public final class TestApp {
         int port = 0;
         int print = 0;
         Path failIfExists = null;
+        int ownPort = -1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--port" -> {
+                    String p = args[++i];
+                    port = p.equals("off") ? -1 : Integer.parseInt(p);
+                }
                 case "--print" -> print = Integer.parseInt(args[++i]);
                 case "--fail-if-exists" -> failIfExists = Path.of(args[++i]);
+                case "--own-port" -> ownPort = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -40,6 +53,12 @@ public final class TestApp {
         if (failIfExists != null && Files.exists(failIfExists)) {
             System.err.println("TestApp " + pid + ": refusing to boot, " + failIfExists + " exists");
             System.exit(1);
+        }
+        if (ownPort >= 0) {
+            serveOwnPort(ownPort, pid, gen);
+        }
+        if (port < 0) {
+            return;
         }
         App app = App.create();
         app.get("/", (req, res) -> {
@@ -96,5 +115,31 @@ public final class TestApp {
                 t.start();
             }
         });
+    }
+
+    /** Binds 127.0.0.1:{@code port} itself and answers each connection with one HTTP response; exit 1 if it cannot bind. */
+    private static void serveOwnPort(int port, long pid, String gen) {
+        ServerSocket server;
+        try {
+            server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+        } catch (IOException e) {
+            System.err.println("TestApp " + pid + ": cannot bind its own port " + port + ": " + e);
+            System.exit(1);
+            return;
+        }
+        System.out.println("TestApp " + pid + " listening on its own port " + port + ", generation " + gen);
+        Thread t = new Thread(() -> {
+            byte[] body = ("{\"pid\":" + pid + ",\"gen\":\"" + gen + "\"}").getBytes(StandardCharsets.UTF_8);
+            for (;;) {
+                try (Socket s = server.accept()) {
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                            + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().write(body);
+                } catch (IOException e) {
+                    // the next connection
+                }
+            }
+        }, "own-port");
+        t.start(); // not a daemon: an app serving only on its own port lives as long as it
     }
 }
