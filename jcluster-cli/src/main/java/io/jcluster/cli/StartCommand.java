@@ -119,6 +119,11 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--log-max-files", paramLabel = "N", description = "Rotated files kept per log (default: 5).")
     String logMaxFiles;
 
+    @Option(names = "--agent", paramLabel = "auto|on|off", description = "Run the application as it is, with "
+            + "jcluster's agent serving its server sockets from the primary (on), or through jcluster's API (off); "
+            + "auto: off when its classes use jcluster's API (default: auto).")
+    String agent;
+
     @Spec
     CommandSpec command;
 
@@ -188,6 +193,7 @@ final class StartCommand implements Callable<Integer> {
         put(f, "log-dir", logDir);
         put(f, "log-max-size", logMaxSize);
         put(f, "log-max-files", logMaxFiles);
+        put(f, "agent", agent);
         return f;
     }
 

@@ -29,7 +29,7 @@ public final class StartSpec {
             "daemon", "jvm-args", "env", "max-memory", "max-requests", "max-requests-jitter", "hang-timeout",
             "ready-timeout", "drain-timeout", "reload-parallel", "autorestart", "restart-delay", "restart-backoff",
             "restart-max-delay", "restart-reset-after", "max-restarts", "restart-window", "log-dir", "log-max-size",
-            "log-max-files", "force");
+            "log-max-files", "force", "agent");
 
     public Path jar;
     public String mainClass;
@@ -59,6 +59,8 @@ public final class StartSpec {
     public int logMaxFiles = 5;
     /** Start the workers even beyond the machine's {@link Capacity}. */
     public boolean force;
+    /** auto, on or off: whether workers run the application as it is, with jcluster's agent ({@link UnmodifiedApp}). */
+    public String agent = "auto";
 
     /** Reads a YAML config file into this spec; relative paths in it are relative to the file. */
     public StartSpec load(Path file) {
@@ -124,6 +126,7 @@ public final class StartSpec {
                 case "log-max-size" -> logMaxSize = Units.size(text(v));
                 case "log-max-files" -> logMaxFiles = (int) nonNegative(Long.parseLong(text(v)));
                 case "force" -> force = bool(v);
+                case "agent" -> agent = UnmodifiedApp.mode(text(v));
                 default -> throw new IllegalStateException(key);
             }
         } catch (CliException e) {

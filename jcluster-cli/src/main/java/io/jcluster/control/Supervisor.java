@@ -138,11 +138,17 @@ public final class Supervisor {
         jvm.addAll(spec.jvmArgs);
         Duration hang = spec.hangTimeout.isZero() ? Duration.ofDays(365) : spec.hangTimeout;
         Duration interval = hang.compareTo(Duration.ofSeconds(1)) < 0 ? hang : Duration.ofSeconds(1);
-        Cluster.setupPrimary(new ClusterSettings()
+        ClusterSettings workers = new ClusterSettings()
                 .mainClass(Application.WORKER_MAIN)
                 .classpath(app.classpath())
                 .args(app.args())
-                .jvmArgs(jvm)
+                .jvmArgs(jvm);
+        if (UnmodifiedApp.applies(spec)) {
+            UnmodifiedApp.configure(workers, spec, app, jvm);
+            log.event(app.description() + " runs as it is, with jcluster's agent: its server sockets are the primary's"
+                    + " (--agent off runs it through jcluster's API instead)");
+        }
+        Cluster.setupPrimary(workers
                 .env(spec.env)
                 .restart(spec.restartPolicy())
                 .shutdownTimeout(spec.drainTimeout)

@@ -29,7 +29,7 @@ import java.util.List;
 
 /**
  * Internal: the one wire format of every link. A frame is a 4-byte big-endian length, then a type byte and
- * the message's fields (ints, longs, strings as a 2-byte length and UTF-8). A frame that is too long, has an
+ * the message's fields (ints, longs, enums as a byte, strings as a 2-byte length and UTF-8). A frame that is too long, has an
  * unknown type, or does not hold exactly its fields fails the decode: the link is then closed.
  */
 public final class Codec {
@@ -89,6 +89,7 @@ public final class Codec {
             out.writeByte(LISTEN_REQUEST).writeInt(r.requestId());
             str(out, r.host());
             out.writeInt(r.port());
+            out.writeByte(r.mode().ordinal());
         } else if (msg instanceof ListenReply r) {
             out.writeByte(LISTEN_REPLY).writeInt(r.requestId());
             str(out, r.host());
@@ -141,7 +142,7 @@ public final class Codec {
             Message m = switch (type) {
                 case HELLO -> new Hello(str(in), in.readLong(), link(in.readByte()));
                 case WELCOME -> new Welcome(in.readInt());
-                case LISTEN_REQUEST -> new ListenRequest(in.readInt(), str(in), port(in.readInt()));
+                case LISTEN_REQUEST -> new ListenRequest(in.readInt(), str(in), port(in.readInt()), mode(in.readByte()));
                 case LISTEN_REPLY -> new ListenReply(in.readInt(), str(in), port(in.readInt()), str(in), str(in),
                         in.readBoolean());
                 case LISTENING -> new Listening(str(in), port(in.readInt()));
@@ -173,6 +174,14 @@ public final class Codec {
         Message.Link[] all = Message.Link.values();
         if (b < 0 || b >= all.length) {
             throw new CorruptedFrameException("unknown link " + b);
+        }
+        return all[b];
+    }
+
+    private static Message.ListenMode mode(byte b) {
+        Message.ListenMode[] all = Message.ListenMode.values();
+        if (b < 0 || b >= all.length) {
+            throw new CorruptedFrameException("unknown listen mode " + b);
         }
         return all[b];
     }

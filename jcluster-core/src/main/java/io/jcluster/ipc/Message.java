@@ -26,8 +26,19 @@ public sealed interface Message {
     /** The primary accepted the control link. */
     record Welcome(int workerId) implements Message { }
 
-    /** A server in the worker wants to listen on host:port (host "" = all interfaces). */
-    record ListenRequest(int requestId, String host, int port) implements Message { }
+    /**
+     * How a worker wants an address served. {@code POLICY}: as the cluster's scheduling policy says (a jcluster
+     * server: RR hands it connections, NONE the listening socket). {@code SOCKET}: the listening socket itself,
+     * whatever the policy (an unmodified server in a worker run with jcluster's agent, which accepts on it).
+     */
+    enum ListenMode { POLICY, SOCKET }
+
+    /** A server in the worker wants to listen on host:port (host "" = all interfaces), served as {@code mode} says. */
+    record ListenRequest(int requestId, String host, int port, ListenMode mode) implements Message {
+        public ListenRequest(int requestId, String host, int port) {
+            this(requestId, host, port, ListenMode.POLICY);
+        }
+    }
 
     /**
      * The answer to a {@link ListenRequest}: the bound address, or an errno-like code and detail.

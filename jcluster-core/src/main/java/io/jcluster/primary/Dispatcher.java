@@ -1,6 +1,7 @@
 package io.jcluster.primary;
 
 import io.jcluster.cluster.SchedulingPolicy;
+import io.jcluster.ipc.Message.ListenMode;
 import io.jcluster.ipc.Message.ListenReply;
 import io.jcluster.ipc.Message.ListenRequest;
 import io.netty.channel.Channel;
@@ -76,9 +77,9 @@ final class Dispatcher {
         ListenHandle handle = handles.get(key);
         InetSocketAddress literal;
         if (handle != null) {
-            handle.add(link, request);
+            join(handle, worker, link, request);
         } else if ((literal = literal(host, request.port())) != null) {
-            open(key, host, request.port(), literal).add(link, request);
+            open(key, host, request.port(), literal, request.mode()).add(link, request);
         } else {
             // A name (or a literal only the JDK parses, such as fe80::1%eth0): resolving it may block (DNS), so
             // it happens off the loop, and the listen goes on after.
@@ -90,7 +91,11 @@ final class Dispatcher {
                             return; // the primary is stopping, or the worker left or died meanwhile
                         }
                         ListenHandle h = handles.get(key);
-                        (h != null ? h : open(key, host, request.port(), at)).add(link, request);
+                        if (h != null) {
+                            join(h, worker, link, request);
+                        } else {
+                            open(key, host, request.port(), at, request.mode()).add(link, request);
+                        }
                     });
                 } catch (RejectedExecutionException e) {
                     log.debug("listen on {} resolved after the primary's loop ended", key);
@@ -115,12 +120,34 @@ final class Dispatcher {
         return address == null ? null : new InetSocketAddress(address, port);
     }
 
-    private ListenHandle open(String key, String host, int port, InetSocketAddress at) {
-        ListenHandle handle = policy == SchedulingPolicy.RR
+    /**
+     * A request in {@link ListenMode#SOCKET} (an unmodified server under jcluster's agent) gets the listening
+     * socket whatever the policy; one in {@link ListenMode#POLICY} gets what the policy serves.
+     */
+    private ListenHandle open(String key, String host, int port, InetSocketAddress at, ListenMode mode) {
+        ListenHandle handle = policy == SchedulingPolicy.RR && mode == ListenMode.POLICY
                 ? new RoundRobinHandle(this, key, host, port, at)
-                : new SharedHandle(this, key, host, port, at);
+                : new SharedHandle(this, key, host, port, at, mode);
         handles.put(key, handle);
         return handle;
+    }
+
+    /**
+     * Another worker asks for an address that has a handle: it joins it, unless it asks in the other mode.
+     * One address cannot be both a jcluster server's and an unmodified server's: that is answered as the
+     * kernel answers a second bind of a port, EADDRINUSE.
+     */
+    private void join(ListenHandle handle, WorkerHandle worker, FdLink link, ListenRequest request) {
+        ListenMode has = handle instanceof SharedHandle s ? s.mode() : ListenMode.POLICY;
+        if (has != request.mode()) {
+            reply(worker, ListenReply.error(request.requestId(), request.host(), request.port(), "EADDRINUSE",
+                    "Address already in use: " + key(request.host(), request.port()) + " is served "
+                            + (has == ListenMode.SOCKET ? "to unmodified servers (their listening socket)"
+                            : "to jcluster servers (" + policy + ")") + " and cannot also be served "
+                            + (request.mode() == ListenMode.SOCKET ? "as a listening socket" : "to a jcluster server")));
+            return;
+        }
+        handle.add(link, request);
     }
 
     /** One daemon thread, made on the first name to resolve and gone after 30 s without one. Loop only. */

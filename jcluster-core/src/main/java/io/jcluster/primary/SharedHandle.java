@@ -1,5 +1,6 @@
 package io.jcluster.primary;
 
+import io.jcluster.ipc.Message.ListenMode;
 import io.jcluster.ipc.Message.ListenReply;
 import io.jcluster.ipc.Message.ListenRequest;
 import io.netty.channel.unix.FileDescriptor;
@@ -17,11 +18,26 @@ final class SharedHandle implements ListenHandle {
     private final String key;
     private final Set<FdLink> workers = new HashSet<>();
     private final Bound bound;
+    private final ListenMode mode;
 
     SharedHandle(Dispatcher dispatcher, String key, String host, int port, InetSocketAddress at) {
+        this(dispatcher, key, host, port, at, ListenMode.POLICY);
+    }
+
+    /**
+     * {@code mode} SOCKET: the workers are unmodified servers under jcluster's agent, whatever the cluster's
+     * policy. The primary never accepts on this socket either, so the shared description's O_NONBLOCK flag
+     * (which a worker's server may set either way) never matters here.
+     */
+    SharedHandle(Dispatcher dispatcher, String key, String host, int port, InetSocketAddress at, ListenMode mode) {
         this.dispatcher = dispatcher;
         this.key = key;
+        this.mode = mode;
         this.bound = new Bound(dispatcher, host, port, at, null);
+    }
+
+    ListenMode mode() {
+        return mode;
     }
 
     @Override

@@ -307,11 +307,11 @@ final class WorkerHandle extends WorkerBase {
         if (listening.isDone() || stopRequested) {
             return null;
         }
+        if (listenError != null && bootCause != BootFailure.Cause.NO_MAIN_CLASS) { // a main that threw after it: the cause
+            return new BootFailure(BootFailure.Cause.LISTEN_ERROR, listenError.getMessage(), listenError, status);
+        }
         if (bootCause != null) {
             return new BootFailure(bootCause, bootDetail, null, status);
-        }
-        if (listenError != null) {
-            return new BootFailure(BootFailure.Cause.LISTEN_ERROR, listenError.getMessage(), listenError, status);
         }
         return new BootFailure(BootFailure.Cause.EXITED_BEFORE_LISTENING,
                 "exited with " + status + " before it " + (online.isDone() ? "listened" : "came online"), null, status);

@@ -44,6 +44,7 @@ import io.netty.channel.unix.DomainSocketReadMode;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -87,6 +88,11 @@ public final class WorkerRuntime {
     private static final long CONNECT_TIMEOUT_SECONDS = 10;
 
     private static volatile WorkerRuntime current;
+    /** Set by jcluster's agent before {@link #current()}: the runtime serves an unmodified application. */
+    private static volatile boolean embedded;
+    /** How long an embedded worker's shutdown hooks (the application's graceful stop) may run before it halts. */
+    static final long EMBEDDED_EXIT_GRACE_MS = 120_000;
+    static final long SOCKET_LISTEN_TIMEOUT_SECONDS = 60;
 
     private final int id = Integer.parseInt(System.getenv(ENV_ID));
     private final SchedulingPolicy policy = SchedulingPolicy.fromEnv(SchedulingPolicy.RR);
@@ -106,6 +112,7 @@ public final class WorkerRuntime {
     /** RR connections that came before the ListenReply for their port (guarded by this). */
     private final Map<Integer, List<EpollSocketChannel>> early = new HashMap<>();
     private final CompletableFuture<Void> welcomed = new CompletableFuture<>();
+    private final SocketListens socketListens = new SocketListens();
     private volatile Channel control;
     private volatile Channel fds;          // the fd link through Netty, or
     private volatile FdReader fdReader;    // the batched one
@@ -141,8 +148,9 @@ public final class WorkerRuntime {
     private WorkerRuntime() {
         Transport.requireEpoll();
         String threads = System.getenv(ENV_THREADS);
+        // Embedded, the application's own threads decide when the JVM ends (an application that exits, exits).
         group = Transport.newGroup(threads == null || threads.isBlank() ? 1 : Integer.parseInt(threads.trim()),
-                "jcluster-worker", false);
+                "jcluster-worker", embedded);
     }
 
     /** True when this JVM was started by a jcluster primary as a worker. */
@@ -232,6 +240,75 @@ public final class WorkerRuntime {
         return future;
     }
 
+    /**
+     * For jcluster's agent: marks this JVM's runtime as serving an unmodified application. Call before the
+     * first {@link #current()}. Its threads are then daemons, and a disconnect lets the application's shutdown
+     * hooks run (its graceful stop) for up to {@value #EMBEDDED_EXIT_GRACE_MS} ms; the primary's drain
+     * deadline still bounds it.
+     */
+    public static void embedded() {
+        embedded = true;
+    }
+
+    /**
+     * For an unmodified server's bind (jcluster's agent): the listening socket of host:port, which the primary
+     * binds once and passes to every worker that asks, whatever the cluster's policy (the NONE path). Blocks the
+     * calling thread until the primary answers; never call it on one of this runtime's event loops.
+     *
+     * @param host "" for every interface, else an IP literal
+     * @return the received socket; its fd is the caller's to own (dup2 it over the server's, or close it)
+     * @throws BindException when the primary cannot bind it (port in use, permission denied, …), worded as
+     *         the JDK words it, so the application's own error path runs
+     */
+    public ListeningSocket listenSocket(String host, int port) throws BindException {
+        for (io.netty.util.concurrent.EventExecutor e : group) {
+            if (e.inEventLoop()) {
+                throw new IllegalStateException("listenSocket blocks: it must not run on jcluster's event loop");
+            }
+        }
+        if (state == WorkerState.DISCONNECTING) {
+            throw new BindException("the jcluster worker is disconnecting");
+        }
+        int requestId = requestIds.incrementAndGet();
+        CompletableFuture<ListeningSocket> granted = socketListens.add(requestId, host, port);
+        control.writeAndFlush(new ListenRequest(requestId, host, port, Message.ListenMode.SOCKET)).addListener(f -> {
+            if (!f.isSuccess()) {
+                socketListens.failed(requestId, f.cause());
+            }
+        });
+        try {
+            return granted.get(SOCKET_LISTEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof BindException b) {
+                throw b;
+            }
+            throw (BindException) new BindException("jcluster: could not ask the primary for " + host + ":" + port
+                    + ": " + e.getCause()).initCause(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            granted.cancel(false);
+            throw new BindException("jcluster: the primary did not answer a listen on " + host + ":" + port + " within "
+                    + SOCKET_LISTEN_TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            granted.cancel(false);
+            throw new BindException("interrupted while the primary binds " + host + ":" + port);
+        }
+    }
+
+    /**
+     * The server of a {@link #listenSocket} now holds the socket (jcluster's agent calls this right after its
+     * dup2, before the server's own listen and accept loop, which follow in the same bind call): the primary
+     * counts this worker as listening, which is the CLI's readiness. Connections that come before the
+     * server accepts wait in the shared socket's backlog.
+     */
+    public void socketListening(ListeningSocket socket) {
+        markListening(new InetSocketAddress(socket.host(), socket.port()));
+        Channel c = control;
+        if (c != null && c.isActive()) {
+            c.writeAndFlush(new Listening(socket.host(), socket.port()));
+        }
+    }
+
     /** A server of this worker closed: the primary hands it no more connections. */
     public void serverClosed(ConnectionSink sink) {
         for (Map.Entry<Integer, Server> e : servers.entrySet()) {
@@ -247,6 +324,9 @@ public final class WorkerRuntime {
     }
 
     private void onListenReply(ListenReply reply) {
+        if (socketListens.onReply(reply)) {
+            return;
+        }
         // Still pending until its server is in place (below): take() parks connections for a pending listen.
         PendingListen p = pending.get(reply.requestId());
         if (p == null) {
@@ -288,12 +368,7 @@ public final class WorkerRuntime {
     }
 
     private void listening(PendingListen p, InetSocketAddress bound) {
-        synchronized (this) {
-            if (state == WorkerState.ONLINE) {
-                to(WorkerState.LISTENING);
-            }
-        }
-        self.firstListen.complete(bound);
+        markListening(bound);
         p.future().complete(bound);
         control.writeAndFlush(new Listening(bound.getHostString(), bound.getPort()));
     }
@@ -366,7 +441,7 @@ public final class WorkerRuntime {
                 if (fdReader != null) {
                     fdReader.closeLater();
                 }
-                Exit.now(why.status, 1000);
+                Exit.now(why.status, embedded ? EMBEDDED_EXIT_GRACE_MS : 1000);
             });
         });
     }
@@ -394,6 +469,16 @@ public final class WorkerRuntime {
         if (!c.writeAndFlush(new Message.BootFailed(cause.name(), d)).awaitUninterruptibly(1000)) {
             log.warn("worker {}: could not tell the primary why it cannot boot ({}) within 1 s", id, cause);
         }
+    }
+
+    /** A server of this worker listens: the first one moves it to LISTENING. */
+    private void markListening(InetSocketAddress bound) {
+        synchronized (this) {
+            if (state == WorkerState.ONLINE) {
+                to(WorkerState.LISTENING);
+            }
+        }
+        self.firstListen.complete(bound);
     }
 
     /** Events thread: a message from the primary goes to the listeners, or waits for the first one. */
@@ -517,6 +602,9 @@ public final class WorkerRuntime {
      * that were already answered be handed on).
      */
     private Boolean take(FileDescriptor fd) {
+        if (socketListens.waiting() && socketListens.offer(fd)) {
+            return null; // a listening socket for listenSocket(): no answer, as under NONE
+        }
         if (policy == SchedulingPolicy.NONE) {
             onListener(fd);
             return null;

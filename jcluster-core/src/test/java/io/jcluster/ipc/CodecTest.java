@@ -63,6 +63,8 @@ class CodecTest {
                 new ListenRequest(3, "127.0.0.1", 8080),
                 new ListenRequest(0, "", 0),
                 new ListenRequest(-1, "::1", 65535),
+                new ListenRequest(9, "0.0.0.0", 8080, Message.ListenMode.SOCKET),
+                new ListenRequest(10, "", 0, Message.ListenMode.POLICY),
                 ListenReply.ok(3, "0.0.0.0", 8080, true),
                 ListenReply.ok(4, "", 0, false),
                 ListenReply.error(5, "localhost", 80, "EACCES", "Permission denied — ünïcødé"),
@@ -362,6 +364,26 @@ class CodecTest {
                 shortStr(b, "tok");
                 b.writeLong(1).writeByte(link);
             }), CorruptedFrameException.class, "unknown link " + link);
+        }
+    }
+
+    @Test
+    void aListenRequestSaysItsModeInOneByteAfterThePort() {
+        ByteBuf b = encode(new ListenRequest(1, "", 80, Message.ListenMode.SOCKET));
+        assertThat(b.readableBytes()).isEqualTo(4 + 1 + 4 + 2 + 4 + 1);
+        assertThat(b.getByte(b.readableBytes() - 1)).isEqualTo((byte) Message.ListenMode.SOCKET.ordinal());
+        b.release();
+        assertThat(new ListenRequest(1, "", 80).mode()).isEqualTo(Message.ListenMode.POLICY);
+    }
+
+    @Test
+    void anUnknownListenModeIsRejected() {
+        for (int mode : new int[] {2, -1}) {
+            assertRejected(frame(b -> {
+                b.writeByte(Codec.LISTEN_REQUEST).writeInt(1);
+                shortStr(b, "");
+                b.writeInt(80).writeByte(mode);
+            }), CorruptedFrameException.class, "unknown listen mode " + mode);
         }
     }
 

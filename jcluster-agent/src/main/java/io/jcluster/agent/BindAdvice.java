@@ -1,0 +1,118 @@
+package io.jcluster.agent;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.SocketAddress;
+import java.util.function.BiFunction;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * The advice woven into the JDK's and Netty's bind paths. It is inlined into {@code java.base} (and into the
+ * application's Netty), so it names only {@code java.base} types and reaches the agent through one object
+ * those classes can see: the {@link BindHook} stored in the system properties under {@link BindHook#KEY}.
+ * Every method here is a few lines; the logic is in {@link BindHook}.
+ */
+final class BindAdvice {
+    private BindAdvice() {
+    }
+
+    /**
+     * On the server-only bind methods ({@code ServerSocketChannelImpl.netBind}, {@code NioSocketImpl.bind} of a
+     * server socket, Netty's server channels' {@code doBind}): the binds in its scope on this thread are a
+     * listening socket's.
+     */
+    static final class ServerScope {
+        private ServerScope() {
+        }
+
+        @Advice.OnMethodEnter
+        @SuppressWarnings("unchecked")
+        static void enter() {
+            Object hook = System.getProperties().get(BindHook.KEY);
+            if (hook != null) {
+                ((BiFunction<String, Object, Object>) hook).apply("enter", null);
+            }
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        @SuppressWarnings("unchecked")
+        static void exit() {
+            Object hook = System.getProperties().get(BindHook.KEY);
+            if (hook != null) {
+                ((BiFunction<String, Object, Object>) hook).apply("exit", null);
+            }
+        }
+    }
+
+    /** {@code NioSocketImpl.bind}: the same scope, for a {@code ServerSocket}'s impl only (its field {@code server}). */
+    static final class NioSocketImplScope {
+        private NioSocketImplScope() {
+        }
+
+        @Advice.OnMethodEnter
+        @SuppressWarnings("unchecked")
+        static boolean enter(@Advice.FieldValue("server") boolean server) {
+            Object hook = System.getProperties().get(BindHook.KEY);
+            if (hook != null && server) {
+                ((BiFunction<String, Object, Object>) hook).apply("enter", null);
+                return true;
+            }
+            return false;
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        @SuppressWarnings("unchecked")
+        static void exit(@Advice.Enter boolean entered) {
+            Object hook = System.getProperties().get(BindHook.KEY);
+            if (hook != null && entered) {
+                ((BiFunction<String, Object, Object>) hook).apply("exit", null);
+            }
+        }
+    }
+
+    /**
+     * {@code sun.nio.ch.Net.bind(ProtocolFamily, FileDescriptor, InetAddress, int)}, the one bind of every JDK
+     * socket: inside a server scope the hook serves it (the real bind is skipped); anywhere else (a client
+     * socket, UDP) it runs untouched.
+     */
+    static final class JdkBind {
+        private JdkBind() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        @SuppressWarnings("unchecked")
+        static boolean enter(@Advice.Argument(1) FileDescriptor fd, @Advice.Argument(2) InetAddress address,
+                             @Advice.Argument(3) int port) throws IOException {
+            Object hook = System.getProperties().get(BindHook.KEY);
+            if (hook == null) {
+                return false;
+            }
+            Object r = ((BiFunction<String, Object, Object>) hook).apply("jdk", new Object[] {fd, address, port});
+            if (r instanceof IOException) {
+                throw (IOException) r;
+            }
+            return r != null;
+        }
+    }
+
+    /** Netty's {@code io.netty.channel.unix.Socket.bind(SocketAddress)} (epoll, io_uring): as {@link JdkBind}. */
+    static final class NettyBind {
+        private NettyBind() {
+        }
+
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        @SuppressWarnings("unchecked")
+        static boolean enter(@Advice.This Object socket, @Advice.Argument(0) SocketAddress address) throws IOException {
+            Object hook = System.getProperties().get(BindHook.KEY);
+            if (hook == null) {
+                return false;
+            }
+            Object r = ((BiFunction<String, Object, Object>) hook).apply("netty", new Object[] {socket, address});
+            if (r instanceof IOException) {
+                throw (IOException) r;
+            }
+            return r != null;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.jcluster.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Applications that know nothing of jcluster ({@code src/test/java/unmodified}: the JDK's HttpServer, a plain
+ * Netty epoll server), run by the real CLI: the agent serves their own binds from the primary.
+ */
+class UnmodifiedAppIT {
+    private static final Pattern ANSWER = Pattern.compile("pid=(\\d+) worker=(\\d+)");
+    private static final Duration UP = Duration.ofSeconds(120);
+
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path apps;
+
+    /** The JDK HttpServer app as a jar of its own (Main-Class), without jcluster or the other test classes. */
+    private Path httpJar() throws IOException {
+        Path jar = apps.resolve("http-app.jar");
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "unmodified.JdkHttpApp");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), m)) {
+            out.putNextEntry(new JarEntry("unmodified/JdkHttpApp.class"));
+            out.write(Files.readAllBytes(Jcluster.TEST_CLASSES.resolve("unmodified/JdkHttpApp.class")));
+            out.closeEntry();
+        }
+        return jar;
+    }
+
+    /** The Netty app's classpath: its classes in a directory of their own, then this JVM's Netty jars. */
+    private String nettyClasspath() throws IOException {
+        Path dir = apps.resolve("netty-app/unmodified");
+        Files.createDirectories(dir);
+        try (var classes = Files.list(Jcluster.TEST_CLASSES.resolve("unmodified"))) {
+            for (Path c : classes.toList()) {
+                Files.copy(c, dir.resolve(c.getFileName()));
+            }
+        }
+        List<String> cp = new ArrayList<>(List.of(dir.getParent().toString()));
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (e.contains("/io/netty/")) {
+                cp.add(e);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, cp);
+    }
+
+    /** GETs until {@code want} distinct workers answered (or the deadline): their pids. */
+    private static Set<Long> pids(int port, int want, Duration within) throws Exception {
+        Set<Long> pids = new HashSet<>();
+        long deadline = System.nanoTime() + within.toNanos();
+        while (pids.size() < want && System.nanoTime() < deadline) {
+            Matcher m = ANSWER.matcher(RawHttp.get(port, "/").body());
+            assertThat(m.find()).isTrue();
+            pids.add(Long.parseLong(m.group(1)));
+        }
+        return pids;
+    }
+
+    /**
+     * Waits until the primary's output holds {@code n} lines matching {@code regex}, wherever they are (lines
+     * that came before "is up" are past the cursor of {@link Jcluster.Running#await}). Polls the output every
+     * 50 ms until {@link #UP}.
+     */
+    private static void awaitLines(Jcluster.Running p, String regex, int n) throws InterruptedException {
+        Pattern re = Pattern.compile(regex);
+        long deadline = System.nanoTime() + UP.toNanos();
+        while (p.output().lines().filter(l -> re.matcher(l).find()).count() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(n + " lines matching /" + regex + "/ not seen within " + UP + ":\n" + p.output());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void anUnmodifiedJdkHttpServerJarServesOnePortFromTwoWorkersAndSurvivesAKill() throws Exception {
+        Jcluster cli = new Jcluster(home);
+        int port = Jcluster.freePort();
+        try (Jcluster.Running primary = cli.start(List.of("start", httpJar().toString(), "--name", "plain", "-i", "2",
+                "--", "--port", Integer.toString(port)))) {
+            assertThat(primary.awaitUp()).isEqualTo(port);
+            assertThat(primary.output()).contains("http-app.jar runs as it is, with jcluster's agent");
+            Set<Long> pids = pids(port, 2, Duration.ofSeconds(20));
+            assertThat(pids).as(primary.output()).hasSize(2);
+            // Each worker's UDP socket and client socket were bound by the kernel, not served by the primary.
+            awaitLines(primary, "untouched: udp bound to \\d+, client bound to \\d+ and connected to " + port, 2);
+            assertThat(primary.output()).doesNotContainPattern("listening on \\S+:(?!" + port + ")\\d+")
+                    .doesNotContain("WARNING");
+
+            long victim = pids.iterator().next();
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            primary.await("\\(pid " + victim + "\\) died", UP);
+            primary.await("worker \\d+ \\(pid \\d+\\) restarts worker slot", UP);
+            Set<Long> after = pids(port, 2, UP);
+            assertThat(after).as("a replacement answers").hasSize(2).doesNotContain(victim);
+
+            Jcluster.Result stop = cli.run("stop", "plain");
+            assertThat(stop.exit()).as(stop.all()).isZero();
+            assertThat(primary.waitExit(Duration.ofSeconds(60))).isZero();
+            assertThat(primary.process.descendants().filter(ProcessHandle::isAlive).toList()).isEmpty();
+            for (long pid : after) {
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("worker %d", pid).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void anUnmodifiedNettyEpollServerServesOnePortFromTwoWorkers() throws Exception {
+        Jcluster cli = new Jcluster(home);
+        int port = Jcluster.freePort();
+        try (Jcluster.Running primary = cli.start(List.of("start", "--name", "netty", "-i", "2", "--main-class",
+                "unmodified.NettyApp", "--classpath", nettyClasspath(), "--", "--port", Integer.toString(port)))) {
+            assertThat(primary.awaitUp()).isEqualTo(port);
+            assertThat(primary.output()).contains("serving on /127.0.0.1:" + port + " with EpollServerSocketChannel");
+            assertThat(pids(port, 2, Duration.ofSeconds(20))).as(primary.output()).hasSize(2);
+            awaitLines(primary, "untouched: udp bound to \\d+, client bound to \\d+ and connected to " + port, 2);
+            Jcluster.Result stop = cli.run("stop", "netty");
+            assertThat(stop.exit()).as(stop.all()).isZero();
+            assertThat(primary.waitExit(Duration.ofSeconds(60))).isZero();
+            assertThat(primary.process.descendants().filter(ProcessHandle::isAlive).toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void aPortInUseFailsTheAppsOwnBindAndTheStartWithExitSeven() throws Exception {
+        Jcluster cli = new Jcluster(home);
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            try (Jcluster.Running primary = cli.start(List.of("start", httpJar().toString(), "--name", "taken", "-i", "1",
+                    "--", "--port", Integer.toString(port)))) {
+                primary.await("app's own error path: java.net.BindException: Address already in use", UP);
+                primary.await("failed to start: port " + port + " is in use", UP);
+                int exit = primary.waitExit(UP);
+                String out = primary.output();
+                assertThat(out).contains("app's own error path: java.net.BindException: Address already in use")
+                        .contains("port " + port + " is in use");
+                assertThat(exit).as(out).isEqualTo(ExitCode.PORT_IN_USE.code()).isEqualTo(7);
+            }
+        }
+    }
+}
