@@ -1,6 +1,7 @@
 package io.jcluster.worker;
 
 import io.jcluster.internal.Sockets;
+import io.jcluster.ipc.Message;
 import io.jcluster.ipc.Message.ListenReply;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +39,41 @@ final class SocketListens {
     // Guarded by this: replies that wait for their socket, and sockets that wait for their reply, by port.
     private final Map<Integer, Pending> replied = new HashMap<>();
     private final Map<Integer, Deque<FileDescriptor>> arrived = new HashMap<>();
+
+    /** How long a caller waits for the primary's answer. */
+    static final long TIMEOUT_SECONDS = 60;
+
+    /**
+     * Asks the primary on {@code control} for the listening socket of host:port and waits for it (the calling
+     * thread, never an event loop), at most {@value #TIMEOUT_SECONDS} s.
+     *
+     * @throws BindException as the JDK words it when the primary cannot bind (port in use, permission denied …)
+     */
+    ListeningSocket request(io.netty.channel.Channel control, int requestId, String host, int port) throws BindException {
+        CompletableFuture<ListeningSocket> granted = add(requestId, host, port);
+        control.writeAndFlush(new Message.ListenRequest(requestId, host, port, Message.ListenMode.SOCKET)).addListener(f -> {
+            if (!f.isSuccess()) {
+                failed(requestId, f.cause());
+            }
+        });
+        try {
+            return granted.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof BindException b) {
+                throw b;
+            }
+            throw (BindException) new BindException("jcluster: could not ask the primary for " + host + ":" + port
+                    + ": " + e.getCause()).initCause(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            granted.cancel(false);
+            throw new BindException("jcluster: the primary did not answer a listen on " + host + ":" + port + " within "
+                    + TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            granted.cancel(false);
+            throw new BindException("interrupted while the primary binds " + host + ":" + port);
+        }
+    }
 
     CompletableFuture<ListeningSocket> add(int requestId, String host, int port) {
         Pending p = new Pending(host, port, new CompletableFuture<>());
