@@ -70,6 +70,9 @@ public final class Primary {
     private volatile boolean stopping;
     private int exitStatus;
     private Heartbeats heartbeats;
+    /** Supervisor thread only: 'setup' events waiting to fire after their call returned. */
+    private final java.util.ArrayDeque<ClusterSettings> pendingSetups = new java.util.ArrayDeque<>();
+    static final long SETUP_EVENT_DELAY_MS = 50;
     private final Restarts restarts;
     /** What the workers' links say, made into lifecycle events (called by {@link Links}). */
     final LinkEvents links;
@@ -112,19 +115,30 @@ public final class Primary {
 
     /**
      * As Node's {@code setupPrimary}: what {@code s} sets is merged into the settings in force; the rest stays.
-     * The 'setup' event fires afterwards, on the supervisor thread, never inside this call.
+     * The 'setup' event fires after this call returns, as Node's does on the next tick: Java has no next tick,
+     * so it fires before the next {@code fork()} and at the latest {@value #SETUP_EVENT_DELAY_MS} ms later, on
+     * the supervisor thread. A listener added right after the call (Node's own tests do so) still sees it.
      */
     public void setup(ClusterSettings s) {
-        ClusterSettings merged = call(() -> {
+        call(() -> {
             ClusterSettings next = settings.merge(s);
             if (started && next.policy() != policy) {
                 throw new IllegalStateException("the scheduling policy is fixed once the first worker is forked");
             }
             settings = next;
             spawner = started ? new Spawner(settings, policy) : null;
-            return next;
+            pendingSetups.add(Spawner.withDefaults(next));
+            supervisor.schedule(this::fireSetups, SETUP_EVENT_DELAY_MS, TimeUnit.MILLISECONDS);
+            return null;
         });
-        supervisor.execute(() -> events.setup.fire(l -> l.accept(Spawner.withDefaults(merged))));
+    }
+
+    /** Supervisor thread: the 'setup' events not fired yet, in order. */
+    private void fireSetups() {
+        for (ClusterSettings s; (s = pendingSetups.poll()) != null; ) {
+            ClusterSettings fired = s;
+            events.setup.fire(l -> l.accept(fired.copy()));
+        }
     }
 
     /** The settings in force, with Node's defaults filled in: the primary's own main, arguments and classpath. */
@@ -142,7 +156,10 @@ public final class Primary {
     }
 
     public Worker fork(Map<String, String> env, int generation) {
-        return call(() -> spawn(new Slot(++lastSlot, generation, env, new RestartTracker(settings.restart()))));
+        return call(() -> {
+            fireSetups();
+            return spawn(new Slot(++lastSlot, generation, env, new RestartTracker(settings.restart())));
+        });
     }
 
     public Map<Integer, Worker> workers() {

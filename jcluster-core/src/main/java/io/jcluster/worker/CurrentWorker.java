@@ -130,9 +130,14 @@ final class CurrentWorker extends WorkerBase {
         runtime.stop(WorkerRuntime.Stop.OWN_DISCONNECT);
     }
 
+    /**
+     * As Node's worker-side {@code kill()}: a graceful exit of this worker (it disconnects, exits with 0, and the
+     * primary sees {@code exitedAfterDisconnect}); the signal is not sent. To die by a signal, raise it yourself.
+     */
     @Override
     public void kill(String signal) {
-        signal(pid(), signal);
+        ExitStatus.signalNumber(signal); // an unknown signal name still fails here
+        runtime.stop(WorkerRuntime.Stop.OWN_DISCONNECT);
     }
 
     @Override
