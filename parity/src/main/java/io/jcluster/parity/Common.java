@@ -16,13 +16,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What Node's {@code test/common} gives its cluster tests, for the programs of this package: assertions that end
  * the program with a reason, {@code mustCall} counting checked at the end, a deadline, and a liveness probe.
  *
- * <p>A failed check prints {@code FAIL (primary|worker N): reason} and exits 1; {@link #pass()} checks every
- * counter, prints {@code PASS} and exits 0. The test that runs a program also fails on any {@code FAIL} line, so a
+ * <p>A failed check prints {@code FAIL (primary|worker N): reason} and the program goes on, so that one run shows
+ * every difference; {@link #fail} also ends the program with 1 at once. {@link #pass()} checks every counter and
+ * exits 0 (printing {@code PASS}), or 1 when a check failed. The test that runs a program also fails on any {@code FAIL} line, so a
  * worker's failed check fails the scenario even when the primary does not look at that worker's exit code.
  */
 final class Common {
     private static final List<Counted> COUNTED = new CopyOnWriteArrayList<>();
     private static volatile boolean ending;
+    private static volatile boolean failed;
 
     private Common() {
     }
@@ -63,16 +65,16 @@ final class Common {
         };
     }
 
+    /** A check that does not stop the program: it prints its FAIL line, and {@link #pass()} then exits 1. */
     static void ok(boolean condition, String what) {
         if (!condition) {
-            fail(what);
+            failed = true;
+            System.out.println("FAIL (" + who() + "): " + what);
         }
     }
 
     static void equal(Object actual, Object expected, String what) {
-        if (!Objects.equals(actual, expected)) {
-            fail(what + " [expected: " + expected + " / actual: " + actual + "]");
-        }
+        ok(Objects.equals(actual, expected), what + " [expected: " + expected + " / actual: " + actual + "]");
     }
 
     static void fail(String why) {
@@ -80,13 +82,21 @@ final class Common {
         exit(1);
     }
 
-    /** Checks every counter, then exits 0. */
+    /** Checks every counter, then exits 0, or 1 if a check failed on the way. */
     static void pass() {
+        if (ending) {
+            return;
+        }
         for (Counted c : COUNTED) {
             int n = c.count.get();
             if (n < c.min || n > c.max) {
                 fail(c.what + ": called " + n + " times, expected " + c.expected());
             }
+        }
+        if (failed) {
+            System.out.println("FAILED (" + who() + "): see the FAIL lines above");
+            exit(1);
+            return;
         }
         System.out.println("PASS (" + who() + ")");
         exit(0);

@@ -15,7 +15,7 @@ import java.util.Map;
 public final class ForkEnv {
     public static void main(String[] args) {
         if (Cluster.isPrimary()) {
-            Common.deadline(Duration.ofSeconds(20));
+            Common.deadline(Duration.ofSeconds(15));
             equal(System.getenv("cluster_test_overwrite"), "old", "the primary's own cluster_test_overwrite");
             Common.Counted message = Common.mustCall("message");
             Worker worker = Cluster.fork(Map.of("cluster_test_prop", "custom", "cluster_test_overwrite", "new"));

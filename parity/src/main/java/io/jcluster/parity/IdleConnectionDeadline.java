@@ -28,7 +28,7 @@ public final class IdleConnectionDeadline {
     public static void main(String[] args) throws Exception {
         if (Cluster.isPrimary()) {
             boolean kill = args[0].equals("kill");
-            Common.deadline(Duration.ofSeconds(25));
+            Common.deadline(Duration.ofSeconds(15));
             Cluster.setupPrimary(new ClusterSettings().shutdownTimeout(DRAIN));
             Common.Counted exit = Common.mustCall("worker exit");
             AtomicReference<Socket> client = new AtomicReference<>();

@@ -15,7 +15,7 @@ import java.util.Map;
 public final class KillDisconnect {
     public static void main(String[] args) {
         if (Cluster.isPrimary()) {
-            Common.deadline(Duration.ofSeconds(20));
+            Common.deadline(Duration.ofSeconds(15));
             Common.Counted exits = Common.mustCall("exit", 2);
             Common.Counted disconnects = Common.mustCall("disconnect", 2);
             Runnable finish = Common.whenAll(Common::pass, exits, disconnects);

@@ -15,7 +15,7 @@ import java.util.Map;
 public final class Message {
     public static void main(String[] args) {
         if (Cluster.isPrimary()) {
-            Common.deadline(Duration.ofSeconds(20));
+            Common.deadline(Duration.ofSeconds(15));
             Common.Counted onWorker = Common.mustCall("message on the worker", 2);
             Common.Counted onCluster = Common.mustCall("message on the cluster", 2);
             Common.Counted exit = Common.mustCall("exit");

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SetupPrimary {
     public static void main(String[] args) {
         if (Cluster.isPrimary()) {
-            Common.deadline(Duration.ofSeconds(20));
+            Common.deadline(Duration.ofSeconds(15));
             Common.Counted setup = Common.mustCall("setup");
             Common.Counted online = Common.mustCall("online", 2);
             Common.Counted exit = Common.mustCall("exit", 2);

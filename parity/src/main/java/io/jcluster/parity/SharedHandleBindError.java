@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionException;
 public final class SharedHandleBindError {
     public static void main(String[] args) throws IOException {
         if (Cluster.isPrimary()) {
-            Common.deadline(Duration.ofSeconds(20));
+            Common.deadline(Duration.ofSeconds(15));
             Cluster.setupPrimary(new ClusterSettings().policy(SchedulingPolicy.NONE));
             ServerSocket hog = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             Common.Counted exit = Common.mustCall("exit");

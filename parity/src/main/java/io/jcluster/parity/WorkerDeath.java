@@ -13,7 +13,7 @@ import java.time.Duration;
 public final class WorkerDeath {
     public static void main(String[] args) {
         if (Cluster.isPrimary()) {
-            Common.deadline(Duration.ofSeconds(20));
+            Common.deadline(Duration.ofSeconds(15));
             Common.Counted workerExit = Common.mustCall("worker exit");
             Common.Counted clusterExit = Common.mustCall("cluster exit");
             Worker worker = Cluster.fork();

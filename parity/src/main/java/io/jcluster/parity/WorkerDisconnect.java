@@ -15,7 +15,7 @@ import java.time.Duration;
 public final class WorkerDisconnect {
     public static void main(String[] args) {
         if (Cluster.isPrimary()) {
-            Common.deadline(Duration.ofSeconds(20));
+            Common.deadline(Duration.ofSeconds(15));
             Common.Counted clusterDisconnect = Common.mustCall("cluster disconnect");
             Common.Counted clusterExit = Common.mustCall("cluster exit");
             Common.Counted workerDisconnect = Common.mustCall("worker disconnect");

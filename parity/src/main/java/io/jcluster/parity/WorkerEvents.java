@@ -16,7 +16,7 @@ public final class WorkerEvents {
 
     public static void main(String[] args) {
         if (Cluster.isPrimary()) {
-            Common.deadline(Duration.ofSeconds(20));
+            Common.deadline(Duration.ofSeconds(15));
             Common.Counted exit = Common.mustCall("exit");
             Worker worker = Cluster.fork();
             worker.onExit(status -> {

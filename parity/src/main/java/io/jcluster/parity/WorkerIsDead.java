@@ -13,7 +13,7 @@ import java.time.Duration;
 public final class WorkerIsDead {
     public static void main(String[] args) {
         if (Cluster.isPrimary()) {
-            Common.deadline(Duration.ofSeconds(20));
+            Common.deadline(Duration.ofSeconds(15));
             Common.Counted exit = Common.mustCall("exit");
             Worker worker = Cluster.fork();
             ok(!worker.isDead(), "isDead() is false right after fork()");
