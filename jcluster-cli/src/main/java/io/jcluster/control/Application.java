@@ -75,7 +75,7 @@ public record Application(String mainClass, String classpath, List<String> args,
             String main = m == null ? null : m.getMainAttributes().getValue("Main-Class");
             if (main == null || main.isBlank()) {
                 throw new CliException(ExitCode.NO_MAIN_CLASS, jar.getFileName() + " has no Main-Class in its manifest; "
-                        + "pass --main-class");
+                        + "pass --main-class CLASS --classpath " + jar + " (the jar then goes on the classpath)");
             }
             return main.trim();
         } catch (IOException e) {

@@ -780,7 +780,7 @@ public final class Supervisor {
             slots.put(s, new Slot(s));
             return s;
         });
-        Worker w = Cluster.fork(Map.of(ENV_SLOT, Integer.toString(slot), ENV_GENERATION, Integer.toString(gen)));
+        Worker w = Cluster.fork(Map.of(ENV_SLOT, Integer.toString(slot)), gen); // the core sets JCLUSTER_GENERATION from gen
         return call(() -> {
             Member m = known.get(w.id());
             if (m == null) { // cannot happen: the fork event is queued before fork() returns
