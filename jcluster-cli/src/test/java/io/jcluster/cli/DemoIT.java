@@ -1,7 +1,6 @@
 package io.jcluster.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.jcluster.contract.ExitCode;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +10,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code jcluster demo} as a user runs it: the seed's lines, the seed's answers, high availability. */
 @Timeout(120)
