@@ -1,5 +1,7 @@
 package io.jcluster.launch;
 
+import io.jcluster.cluster.ClusterSettings;
+import io.jcluster.cluster.OutputListener;
 import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
 import java.io.File;
@@ -8,6 +10,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.JarFile;
@@ -67,6 +70,30 @@ public record Application(String mainClass, String classpath, List<String> args,
         args.add(main);
         args.addAll(spec.args);
         return new Application(main, String.join(File.pathSeparator, cp), List.copyOf(args), description);
+    }
+
+    /**
+     * How the core starts this application's workers: {@link #WORKER_MAIN} running it with the lean JVM flags and
+     * {@code --jvm-args}, the restart policy, the drain deadline, the heartbeat (from the hang timeout), and every
+     * worker line to {@code output}. The core's own signal handling is off: {@link PrimarySignals} installs the
+     * command's handlers, through the core's one installer.
+     */
+    public ClusterSettings clusterSettings(StartSpec spec, OutputListener output) {
+        List<String> jvm = new ArrayList<>(ClusterSettings.LEAN_JVM_ARGS);
+        jvm.addAll(spec.jvmArgs);
+        Duration hang = spec.hangTimeout.isZero() ? Duration.ofDays(365) : spec.hangTimeout;
+        Duration interval = hang.compareTo(Duration.ofSeconds(1)) < 0 ? hang : Duration.ofSeconds(1);
+        return new ClusterSettings()
+                .mainClass(WORKER_MAIN)
+                .classpath(classpath)
+                .args(args)
+                .jvmArgs(jvm)
+                .env(spec.env)
+                .restart(spec.restartPolicy())
+                .shutdownTimeout(spec.drainTimeout)
+                .handleSignals(false)
+                .heartbeat(interval, hang)
+                .output(output);
     }
 
     static String manifestMain(Path jar) {

@@ -10,6 +10,7 @@ import io.jcluster.control.ControlServer;
 import io.jcluster.logs.LogSink;
 import io.jcluster.registry.Entry;
 import io.jcluster.registry.Registry;
+import io.jcluster.supervise.BootResult;
 import io.jcluster.supervise.Supervisor;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ public final class PrimaryRunner {
         Registry.Claim claim = registry.claim(name);
         Path logDir = spec.logDir != null ? spec.logDir : registry.defaultLogDir(name);
         LogSink log = new LogSink(logDir, name, spec.logMaxSize, spec.logMaxFiles, !daemonChild, out, err);
-        Supervisor sup = new Supervisor(name, spec, app, log);
+        Supervisor sup = new Supervisor(name, spec.fleetSpec(), app.description(), log);
         long pid = ProcessHandle.current().pid();
         String processStart = ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(null);
         Entry entry = new Entry(name, pid, processStart, Instant.now().toString(), registry.socket(name).toString(),
@@ -67,11 +68,11 @@ public final class PrimaryRunner {
         }, "jcluster-registry-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         PrimarySignals.install(sup, spec, log);
-        sup.install();
+        sup.install(app.clusterSettings(spec, log));
         log.event(name + ": starting " + spec.instanceCount() + " worker(s) of " + app.description()
                 + " (logs in " + logDir + ")");
 
-        Supervisor.Boot boot;
+        BootResult boot;
         try {
             boot = sup.boot();
         } catch (Exception e) {

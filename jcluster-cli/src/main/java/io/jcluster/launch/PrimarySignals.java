@@ -1,6 +1,7 @@
 package io.jcluster.launch;
 
 import io.jcluster.logs.LogSink;
+import io.jcluster.primary.Signals;
 import io.jcluster.supervise.Supervisor;
 
 /**
@@ -8,7 +9,8 @@ import io.jcluster.supervise.Supervisor;
  * worker, TERM and INT stop gracefully (a second one kills the workers at once). The handlers only start the
  * operation; the supervisor runs it. QUIT stops at once (workers killed) through a native hook
  * ({@link QuitSignal}), since HotSpot keeps SIGQUIT for itself; where the hook is missing, a fast stop is
- * {@code jcluster stop NAME --now}, or a second TERM.
+ * {@code jcluster stop NAME --now}, or a second TERM. The handlers go in through the core's {@link Signals}, the one
+ * installer (the core's own TERM/INT handling is off for the command line: see {@link Application#clusterSettings}).
  */
 final class PrimarySignals {
     private PrimarySignals() {
@@ -31,10 +33,9 @@ final class PrimarySignals {
     }
 
     private static void handle(String signal, LogSink log, Runnable action) {
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> action.run());
-        } catch (IllegalArgumentException e) {
-            log.warn("cannot handle SIG" + signal + " here: " + e.getMessage());
+        String why = Signals.handle(signal, s -> action.run());
+        if (why != null) {
+            log.warn("cannot handle SIG" + signal + " here: " + why);
         }
     }
 

@@ -9,6 +9,7 @@ import io.jcluster.contract.ExitCode;
 import io.jcluster.contract.Units;
 import io.jcluster.registry.Registry;
 import io.jcluster.supervise.Capacity;
+import io.jcluster.supervise.FleetSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,6 +138,12 @@ public final class StartSpec {
     }
 
     /** The core's restart policy from the restart settings. */
+    /** What the coordinator keeps: the worker count, the deadlines and the recycling policies. */
+    public FleetSpec fleetSpec() {
+        return new FleetSpec(instanceCount(), readyTimeout, drainTimeout, hangTimeout, maxMemory, maxRequests,
+                maxRequestsJitter, autorestart);
+    }
+
     public RestartPolicy restartPolicy() {
         if (!autorestart) {
             return RestartPolicy.NEVER;

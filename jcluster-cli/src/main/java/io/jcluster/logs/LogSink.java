@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -43,7 +41,6 @@ public final class LogSink implements OutputListener, AutoCloseable {
     private final Map<Integer, RotatingFile> workers = new ConcurrentHashMap<>();
     private final Map<Integer, Long> exitedAt = new ConcurrentHashMap<>();
     private final ArrayDeque<Integer> exitedOrder = new ArrayDeque<>();
-    private final List<BiConsumer<Worker, String>> watchers = new CopyOnWriteArrayList<>();
     private final Thread flusher;
     private volatile boolean closed;
 
@@ -80,11 +77,6 @@ public final class LogSink implements OutputListener, AutoCloseable {
         return merged.path();
     }
 
-    /** Sees every worker line (on the worker's output thread); used to recognise boot failures. */
-    public void watch(BiConsumer<Worker, String> watcher) {
-        watchers.add(watcher);
-    }
-
     @Override
     public void line(Worker worker, boolean stderr, String line) {
         String text = "[worker " + worker.id() + " " + worker.pid() + "] " + line;
@@ -94,9 +86,6 @@ public final class LogSink implements OutputListener, AutoCloseable {
         byte[] stamped = stamp(text);
         write(merged, stamped);
         write(workerFileFor(worker.id()), stamped);
-        for (BiConsumer<Worker, String> w : watchers) {
-            w.accept(worker, line);
-        }
     }
 
     /** A line of the primary's own, to its stdout and the merged file. */

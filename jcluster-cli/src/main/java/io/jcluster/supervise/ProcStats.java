@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A process's resident memory and CPU time from {@code /proc/PID/status} and {@code /proc/PID/stat}, and its
- * environment from {@code /proc/PID/environ}. Linux only (as epoll is); every reader returns "unknown" rather
+ * A process's resident memory and CPU time from {@code /proc/PID/status} and {@code /proc/PID/stat}, and the
+ * ports it listens on by itself (for {@link OwnPorts}). Linux only (as epoll is); every reader returns "unknown" rather
  * than failing when a process has gone.
  */
 public final class ProcStats {
@@ -127,29 +127,5 @@ public final class ProcStats {
             }
         }
         return ports;
-    }
-
-    /** The process's starting environment, or an empty map. */
-    public static Map<String, String> environ(long pid) {
-        Map<String, String> env = new HashMap<>();
-        try {
-            byte[] all = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
-            int start = 0;
-            for (int i = 0; i <= all.length; i++) {
-                if (i == all.length || all[i] == 0) {
-                    if (i > start) {
-                        String kv = new String(all, start, i - start, StandardCharsets.UTF_8);
-                        int eq = kv.indexOf('=');
-                        if (eq > 0) {
-                            env.put(kv.substring(0, eq), kv.substring(eq + 1));
-                        }
-                    }
-                    start = i + 1;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return env;
-        }
-        return env;
     }
 }

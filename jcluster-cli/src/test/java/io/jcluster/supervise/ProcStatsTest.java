@@ -21,9 +21,7 @@ class ProcStatsTest {
         long pid = ProcessHandle.current().pid();
         assertThat(ProcStats.rss(pid)).isGreaterThan(1 << 20);
         assertThat(ProcStats.cpuTicks(pid)).isGreaterThanOrEqualTo(0);
-        assertThat(ProcStats.environ(pid)).containsKey("PATH");
         assertThat(ProcStats.rss(Long.MAX_VALUE)).isEqualTo(-1);
-        assertThat(ProcStats.environ(Long.MAX_VALUE)).isEmpty();
     }
 
     @Test
