@@ -1,7 +1,5 @@
 package io.jcluster.contract;
 
-import io.jcluster.cli.Main;
-
 /**
  * The command line's exit statuses. They are a contract: scripts and service managers test them, so a code
  * is never reused for another meaning. {@code jcluster --help} and jcluster-cli/README.md list them.
