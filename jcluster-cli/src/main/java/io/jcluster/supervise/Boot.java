@@ -18,6 +18,8 @@ final class Boot {
     /** The first boot problem the core reported; completed from its supervisor thread. */
     private final CompletableFuture<BootProblem> problem = new CompletableFuture<>();
 
+    // Waits on Member.listened, not Worker.listening(): the core completes its future before the listeners run, and
+    // the "listening on" lines and the addresses must be in before "is up" is printed.
     Boot(Fleet fleet, FleetSpec spec) {
         this.fleet = fleet;
         this.spec = spec;
@@ -35,7 +37,7 @@ final class Boot {
         for (int i = 0; i < n; i++) {
             started.add(fleet.fork(1));
         }
-        CompletableFuture<?> allListen = CompletableFuture.allOf(started.stream().map(m -> m.worker.listening())
+        CompletableFuture<?> allListen = CompletableFuture.allOf(started.stream().map(m -> m.listened)
                 .toArray(CompletableFuture[]::new));
         try {
             CompletableFuture.anyOf(allListen, problem).get(spec.readyTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -47,7 +49,7 @@ final class Boot {
         }
         List<String> warnings = new ArrayList<>();
         for (Member m : started) {
-            if (!m.worker.listening().isDone()) {
+            if (!m.listened.isDone()) {
                 warnings.add(m.label() + " is " + (m.worker.online().isDone() ? "online but not listening" : "not online")
                         + " after " + Units.formatDuration(spec.readyTimeout()) + "; it keeps running");
             }

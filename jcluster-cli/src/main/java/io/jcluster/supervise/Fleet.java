@@ -94,6 +94,7 @@ final class Fleet {
         if (addresses.add(addr) || !booted) {
             log.event(m.label() + " listening on " + addr);
         }
+        m.listened.complete(null);
     }
 
     synchronized void exited(Worker w, ExitStatus status) {

@@ -19,6 +19,8 @@ final class Member {
     final int restarts;
     /** Its max-requests limit (0: none), drawn at fork. */
     final long requestLimit;
+    /** Completes once the fleet has recorded its first listen (logged it, noted the address). */
+    final CompletableFuture<Void> listened = new CompletableFuture<>();
     /** Completes once the fleet has recorded the exit (logged it, taken the member out). */
     final CompletableFuture<Void> gone = new CompletableFuture<>();
     /** Why the coordinator takes it out of service (drained for a reload, recycled…); null while it serves. */
