@@ -20,7 +20,7 @@ static void on_quit(int sig) {
     errno = saved;
 }
 
-JNIEXPORT jint JNICALL Java_io_jcluster_control_QuitSignal_install0(JNIEnv *env, jclass cls) {
+JNIEXPORT jint JNICALL Java_io_jcluster_launch_QuitSignal_install0(JNIEnv *env, jclass cls) {
     (void) env; (void) cls;
     if (fds[0] >= 0) {
         return 0;
@@ -40,7 +40,7 @@ JNIEXPORT jint JNICALL Java_io_jcluster_control_QuitSignal_install0(JNIEnv *env,
 }
 
 /* Blocks until SIGQUIT arrives: 0, or a negative errno. */
-JNIEXPORT jint JNICALL Java_io_jcluster_control_QuitSignal_await0(JNIEnv *env, jclass cls) {
+JNIEXPORT jint JNICALL Java_io_jcluster_launch_QuitSignal_await0(JNIEnv *env, jclass cls) {
     (void) env; (void) cls;
     char b;
     for (;;) {

@@ -2,9 +2,11 @@ package io.jcluster.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcluster.contract.CliException;
+import io.jcluster.contract.ExitCode;
 import io.jcluster.control.ControlClient;
 import io.jcluster.control.ControlException;
-import io.jcluster.control.Registry;
+import io.jcluster.registry.Registry;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.function.Consumer;

@@ -1,5 +1,6 @@
 package io.jcluster.cli;
 
+import io.jcluster.contract.ExitCode;
 import io.jcluster.examples.hello.HelloApp;
 import java.util.ArrayList;
 import java.util.List;

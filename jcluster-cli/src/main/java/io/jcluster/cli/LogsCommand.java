@@ -1,9 +1,11 @@
 package io.jcluster.cli;
 
-import io.jcluster.control.Entry;
-import io.jcluster.control.LogSink;
-import io.jcluster.control.LogTail;
-import io.jcluster.control.Registry;
+import io.jcluster.contract.CliException;
+import io.jcluster.contract.ExitCode;
+import io.jcluster.logs.LogSink;
+import io.jcluster.logs.LogTail;
+import io.jcluster.registry.Entry;
+import io.jcluster.registry.Registry;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

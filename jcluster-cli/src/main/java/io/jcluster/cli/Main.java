@@ -1,9 +1,11 @@
 package io.jcluster.cli;
 
+import io.jcluster.contract.CliException;
+import io.jcluster.contract.ExitCode;
 import io.jcluster.control.ControlException;
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code jcluster}: runs, inspects and stops clusters of JVM workers. {@link #run} is the entry point tests

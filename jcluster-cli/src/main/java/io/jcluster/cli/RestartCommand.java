@@ -1,6 +1,7 @@
 package io.jcluster.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jcluster.contract.ExitCode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 

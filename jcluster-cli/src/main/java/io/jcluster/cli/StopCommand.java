@@ -2,9 +2,11 @@ package io.jcluster.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jcluster.control.Entry;
-import io.jcluster.control.Registry;
-import io.jcluster.control.Units;
+import io.jcluster.contract.CliException;
+import io.jcluster.contract.ExitCode;
+import io.jcluster.contract.Units;
+import io.jcluster.registry.Entry;
+import io.jcluster.registry.Registry;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;

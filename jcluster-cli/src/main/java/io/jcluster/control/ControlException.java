@@ -1,6 +1,7 @@
 package io.jcluster.control;
 
-import io.jcluster.cli.ExitCode;
+import io.jcluster.contract.ExitCode;
+
 
 /**
  * A control request failed; the message is what the client prints. {@link #exit} (null: the command's own) is the

@@ -1,7 +1,6 @@
 package io.jcluster.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.jcluster.contract.ExitCode;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -14,6 +13,8 @@ import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each wrong start or request: a one-line message saying what to do, and its documented exit status. */
 @Timeout(180)

@@ -1,7 +1,7 @@
 package io.jcluster.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.jcluster.contract.ExitCode;
+import io.jcluster.testkit.RealProcess;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code jcluster demo} as a user runs it: the seed's lines, the seed's answers, high availability. */
 @Timeout(120)
@@ -54,7 +56,7 @@ class DemoIT {
         try (Jcluster.Running demo = cli().start(List.of("demo", "--port", Integer.toString(port), "--workers", "2"))) {
             String victim = demo.await("^Worker (\\d+) started$").group(1);
             String other = demo.await("^Worker (\\d+) started$").group(1);
-            new ProcessBuilder("kill", "-9", victim).start().waitFor();
+            RealProcess.signal(Long.parseLong(victim), "9");
             demo.await("^Worker " + victim + " died$");
             String replacement = demo.await("^Worker (\\d+) started$").group(1);
             Set<String> seen = new HashSet<>();
@@ -157,7 +159,7 @@ class DemoIT {
             assertThat(get(port).body()).isEqualTo("{\"message\":\"Hello from worker " + pid + "\"}");
             // The first run waits for its java to write the primary's archive; Ctrl-C reaches that java.
             ProcessHandle primary = first.process.children().findFirst().orElseThrow();
-            new ProcessBuilder("kill", "-INT", Long.toString(primary.pid())).start().waitFor();
+            RealProcess.signal(primary.pid(), "INT");
             assertThat(first.waitExit(Duration.ofSeconds(40))).isZero();
         }
         try (var files = java.nio.file.Files.list(cds)) {

@@ -1,20 +1,14 @@
 package io.jcluster.cli;
 
-import java.io.BufferedReader;
+import io.jcluster.testkit.RealProcess;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The real {@code jcluster} jar run as processes against a private registry ({@code JCLUSTER_HOME}):
@@ -26,12 +20,6 @@ final class Jcluster {
     static final Path SCRIPT = Path.of("..", "bin", "jcluster").toAbsolutePath().normalize();
     static final Path TEST_CLASSES = Path.of("target", "test-classes").toAbsolutePath();
     static final String TEST_APP = "io.jcluster.cli.apps.TestApp";
-    private static final Set<Running> LIVE = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Running::close)));
-    }
-
     final Path home;
 
     Jcluster(Path home) {
@@ -123,16 +111,10 @@ final class Jcluster {
         return new Running(builder(args).redirectErrorStream(true).start(), false);
     }
 
-    /** A long-running jcluster process (a foreground primary, logs --follow). */
+    /** A long-running jcluster process (a foreground primary, logs --follow), on the test kit's {@link RealProcess}. */
     static final class Running implements AutoCloseable {
         final Process process;
-        private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        /** Put in {@code lines} when the output ends; compared by identity. */
-        @SuppressWarnings("StringOperationCanBeSimplified")
-        private static final String END = new String("(end of output)");
-        private final List<String> all = Collections.synchronizedList(new ArrayList<>());
-        private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
-        private final boolean keepLines;
+        private final RealProcess proc;
         final java.util.concurrent.atomic.AtomicLong printed = new java.util.concurrent.atomic.AtomicLong();
 
         Running(Process process) {
@@ -141,27 +123,13 @@ final class Jcluster {
 
         Running(Process process, boolean keepLines) {
             this.process = process;
-            this.keepLines = keepLines;
-            LIVE.add(this);
-            Thread t = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        if (line.contains("] line ")) {
-                            printed.incrementAndGet();
-                        }
-                        if (this.keepLines || !line.contains("] line ")) {
-                            all.add(line);
-                            lines.add(line);
-                        }
-                    }
-                } catch (IOException e) {
-                    all.add("(output ended: " + e + ")");
-                } finally {
-                    lines.add(END);
+            this.proc = new RealProcess(process, "jcluster", line -> {
+                boolean printedLine = line.contains("] line ");
+                if (printedLine) {
+                    printed.incrementAndGet();
                 }
-            }, "jcluster-output");
-            t.setDaemon(true);
-            t.start();
+                return keepLines || !printedLine;
+            });
         }
 
         Matcher await(String regex) throws InterruptedException {
@@ -169,24 +137,7 @@ final class Jcluster {
         }
 
         Matcher await(String regex, Duration timeout) throws InterruptedException {
-            Pattern p = Pattern.compile(regex);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            for (;;) {
-                long left = deadline - System.nanoTime();
-                String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
-                if (line == null) {
-                    throw new AssertionError("no line matching /" + regex + "/ within " + timeout.toMillis() + " ms; output:\n" + output());
-                }
-                if (line == END) {
-                    lines.add(END); // later waits fail at once too
-                    throw new AssertionError("the output ended (the process exited) before a line matching /" + regex
-                            + "/; output:\n" + output());
-                }
-                Matcher m = p.matcher(line);
-                if (m.find()) {
-                    return m;
-                }
-            }
+            return proc.await(regex, timeout);
         }
 
         /** Waits for the line saying the cluster is up; returns the port it listens on. */
@@ -195,19 +146,15 @@ final class Jcluster {
         }
 
         String output() {
-            synchronized (all) {
-                return String.join("\n", all);
-            }
+            return proc.output();
         }
 
         List<ProcessHandle> descendants() {
-            List<ProcessHandle> d = process.descendants().toList();
-            seen.addAll(d);
-            return d;
+            return proc.descendants();
         }
 
-        void signal(String name) throws Exception {
-            new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        void signal(String name) {
+            proc.signal(name);
         }
 
         int waitExit(Duration timeout) throws InterruptedException {
@@ -219,19 +166,7 @@ final class Jcluster {
 
         @Override
         public void close() {
-            LIVE.remove(this);
-            List<ProcessHandle> tree = new ArrayList<>(seen);
-            tree.addAll(process.descendants().toList());
-            process.destroyForcibly();
-            tree.forEach(ProcessHandle::destroyForcibly);
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-                for (ProcessHandle h : tree) {
-                    h.onExit().get(10, TimeUnit.SECONDS);
-                }
-            } catch (Exception e) {
-                throw new AssertionError("could not reap the CLI's processes", e);
-            }
+            proc.close();
         }
     }
 }

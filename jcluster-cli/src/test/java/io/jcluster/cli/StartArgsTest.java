@@ -1,13 +1,13 @@
 package io.jcluster.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.jcluster.control.Application;
-import io.jcluster.control.StartSpec;
+import io.jcluster.launch.Application;
+import io.jcluster.launch.StartSpec;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** How {@code start} reads its arguments. */
 class StartArgsTest {

@@ -2,6 +2,7 @@ package io.jcluster.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jcluster.contract.ExitCode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,13 +1,12 @@
 package io.jcluster.control;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jcluster.cli.CliException;
-import io.jcluster.cli.ExitCode;
+import io.jcluster.contract.CliException;
+import io.jcluster.contract.ExitCode;
+import io.jcluster.registry.Entry;
+import io.jcluster.registry.Registry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,6 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The control socket in-process: requests, errors, progress frames, timeouts and the registry around it. */
 class ControlServerTest {

@@ -4,19 +4,33 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** SIGTERM and SIGINT on the primary: a graceful stop instead of the JVM's default exit. */
-final class Signals {
+/**
+ * The one place a primary installs signal handlers. A plain cluster ({@code ClusterSettings.handleSignals}, on by
+ * default) gets SIGTERM and SIGINT as a graceful stop; the command line turns that off and registers its own table
+ * (HUP, TTIN, TTOU, TERM, INT) through {@link #handle}. A handler runs on the JVM's signal thread: it should only
+ * start work. (SIGQUIT cannot be handled from Java; the command line takes it through a native hook.)
+ */
+public final class Signals {
     private static final Logger log = LoggerFactory.getLogger(Signals.class);
 
     private Signals() {
     }
 
+    /** Handles {@code SIG<name>} with {@code action} (given "SIG" + name); null, or why it cannot be handled here. */
+    public static String handle(String name, Consumer<String> action) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> action.accept("SIG" + s.getName()));
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
     static void install(Consumer<String> onStop) {
         for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> onStop.accept("SIG" + s.getName()));
-            } catch (IllegalArgumentException e) {
-                log.warn("cannot handle SIG{} here: {}", name, e.getMessage());
+            String why = handle(name, onStop);
+            if (why != null) {
+                log.warn("cannot handle SIG{} here: {}", name, why);
             }
         }
     }

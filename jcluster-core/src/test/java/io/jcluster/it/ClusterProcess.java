@@ -1,8 +1,7 @@
 package io.jcluster.it;
 
-import java.io.BufferedReader;
+import io.jcluster.testkit.RealProcess;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -11,56 +10,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * A real cluster process ({@link TestCluster}) for a test. Its output lines are queued for
- * {@link #await}; {@link #close} kills the primary and every descendant and waits for them, and a shutdown
- * hook does the same for anything a crashed test left behind.
+ * A real cluster process ({@link TestCluster}) for a test, on the test kit's {@link RealProcess}: its output lines
+ * are queued for {@link #await}; {@link #close} kills the primary and every descendant and waits for them, and a
+ * shutdown hook does the same for anything a crashed test left behind.
  */
 final class ClusterProcess implements AutoCloseable {
-    private static final Set<ClusterProcess> LIVE = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ClusterProcess::close)));
-    }
-
-    private final Process process;
+    private final RealProcess proc;
     private final Writer stdin;
-    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    /** Put in {@code lines} when the output ends; compared by identity. */
-    @SuppressWarnings("StringOperationCanBeSimplified")
-    private static final String END = new String("(end of output)");
-    private final List<String> all = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final List<ProcessHandle> seen = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private ClusterProcess(List<String> command, java.util.Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("JCLUSTER_CDS_DIR", "off"); // hermetic: no archives in the user's cache
         pb.environment().putAll(env);
-        process = pb.start();
-        LIVE.add(this);
-        stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    all.add(line);
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                all.add("(output ended: " + e + ")");
-            } finally {
-                lines.add(END);
-            }
-        }, "cluster-output");
-        reader.setDaemon(true);
-        reader.start();
+        proc = RealProcess.start(pb, "cluster");
+        stdin = new OutputStreamWriter(proc.process().getOutputStream(), StandardCharsets.UTF_8);
     }
 
     /** Starts {@code TestCluster PORT WORKERS POLICY RESTART [HOST]}. */
@@ -80,34 +46,16 @@ final class ClusterProcess implements AutoCloseable {
     }
 
     long pid() {
-        return process.pid();
+        return proc.pid();
     }
 
     Process process() {
-        return process;
+        return proc.process();
     }
 
     /** The next output line matching {@code regex} (searched, not anchored), consuming lines before it. */
     Matcher await(String regex, Duration timeout) throws InterruptedException {
-        Pattern p = Pattern.compile(regex);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (line == null) {
-                throw new AssertionError("no line matching /" + regex + "/ within " + timeout.toMillis()
-                        + " ms; output so far:\n" + output());
-            }
-            if (line == END) {
-                lines.add(END); // later waits fail at once too
-                throw new AssertionError("the output ended (the process exited) before a line matching /" + regex
-                        + "/; output:\n" + output());
-            }
-            Matcher m = p.matcher(line);
-            if (m.find()) {
-                return m;
-            }
-        }
+        return proc.await(regex, timeout);
     }
 
     Matcher await(String regex) throws InterruptedException {
@@ -129,44 +77,22 @@ final class ClusterProcess implements AutoCloseable {
     }
 
     String output() {
-        synchronized (all) {
-            return String.join("\n", all);
-        }
+        return proc.output();
     }
 
     /** Live descendants now (workers), remembered so close() reaps them even after the primary is gone. */
     List<ProcessHandle> descendants() {
-        List<ProcessHandle> d = process.descendants().toList();
-        seen.addAll(d);
-        return d;
+        return proc.descendants();
     }
 
     @Override
     public void close() {
-        LIVE.remove(this);
-        List<ProcessHandle> tree = new ArrayList<>(seen);
-        tree.addAll(process.descendants().toList());
-        process.destroyForcibly();
-        tree.forEach(ProcessHandle::destroyForcibly);
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-            for (ProcessHandle h : tree) {
-                h.onExit().get(10, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            throw new AssertionError("could not reap the cluster's processes", e);
-        }
+        proc.close();
     }
 
     /** True once the process has exited (a zombie waiting to be reaped counts as gone: it holds nothing). */
     static boolean gone(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state == 'Z' || state == 'X';
-        } catch (IOException e) {
-            return true;
-        }
+        return RealProcess.gone(pid);
     }
 
     static int openFds(long pid) throws IOException {

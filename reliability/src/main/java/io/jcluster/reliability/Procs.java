@@ -1,5 +1,6 @@
 package io.jcluster.reliability;
 
+import io.jcluster.testkit.RealProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -35,13 +36,7 @@ public final class Procs {
 
     /** True once the process has exited (a zombie waiting to be reaped holds nothing and counts as gone). */
     public static boolean gone(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            char state = stat.charAt(stat.lastIndexOf(')') + 2);
-            return state == 'Z' || state == 'X';
-        } catch (IOException e) {
-            return true;
-        }
+        return RealProcess.gone(pid);
     }
 
     /** The state letter of /proc/PID/stat ({@code R}, {@code S}, {@code T} stopped, {@code Z} …); '?' when gone. */
@@ -56,16 +51,7 @@ public final class Procs {
 
     /** Sends a signal by name ({@code STOP}, {@code KILL}, {@code TERM} …) with kill(1); true when sent. */
     public static boolean signal(long pid, String name) {
-        try {
-            Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return RealProcess.signal(pid, name);
     }
 
     /** The socket inodes among the open fds of {@code pid}. */

@@ -1,0 +1,39 @@
+package io.jcluster.supervise;
+
+import io.jcluster.cluster.BootFailure;
+import io.jcluster.cluster.ListenException;
+import io.jcluster.cluster.Worker;
+import io.jcluster.contract.ExitCode;
+import java.nio.file.Path;
+
+/**
+ * Why a start failed, as the one line {@code jcluster start} prints and the exit status it returns. Made from what
+ * the core reports ({@link io.jcluster.cluster.Cluster#onListenError}, {@link io.jcluster.cluster.Cluster#onBootFailure}),
+ * never from a worker's output.
+ */
+public record BootProblem(ExitCode exit, String message) {
+
+    /** A worker's listen failed: the port is in use, or the address cannot be listened on. */
+    static BootProblem of(ListenException e) {
+        String host = e.host() == null || e.host().isEmpty() ? "0.0.0.0" : e.host();
+        String addr = host + ":" + e.port();
+        if (e.code().equals("EADDRINUSE")) {
+            return new BootProblem(ExitCode.PORT_IN_USE, "port " + e.port() + " is in use (" + addr + "): stop what "
+                    + "uses it, or give the application another port");
+        }
+        return new BootProblem(ExitCode.BOOT_FAILED, "the workers cannot listen on " + addr + " (" + e.code()
+                + "): give the application another address or port");
+    }
+
+    /** A worker exited before it listened; {@code mergedLog} is where its output went. */
+    static BootProblem of(Worker w, BootFailure f, Path mergedLog) {
+        return switch (f.cause()) {
+            case LISTEN_ERROR -> of(f.listenError());
+            case NO_MAIN_CLASS -> new BootProblem(ExitCode.NO_MAIN_CLASS, "the workers found no main class "
+                    + f.detail().split(" ", 2)[0] + "; check --main-class and --classpath");
+            case MAIN_THREW, EXITED_BEFORE_LISTENING -> new BootProblem(ExitCode.BOOT_FAILED, "worker " + w.id()
+                    + " (pid " + w.pid() + ") exited (" + f.exit() + ") before it listened; its output is above and in "
+                    + mergedLog);
+        };
+    }
+}

@@ -1,0 +1,20 @@
+package io.jcluster.supervise;
+
+import java.time.Duration;
+
+/**
+ * What the operator asked of the fleet: how many workers, how long a new one has to listen and a leaving one to
+ * drain, and the recycling policies. The launch side builds it from the command line and the config file.
+ *
+ * @param instances          workers at start
+ * @param readyTimeout       how long a new worker has to listen
+ * @param drainTimeout       how long a leaving worker may drain
+ * @param hangTimeout        how long an event loop may miss heartbeats before its worker is recycled; zero: only logged
+ * @param maxMemory          RSS limit in bytes; 0: none
+ * @param maxRequests        requests before a worker is recycled; 0: none
+ * @param maxRequestsJitter  up to this many more, drawn per worker
+ * @param autorestart        whether the core's restart policy replaces a worker that died by itself (for the log line)
+ */
+public record FleetSpec(int instances, Duration readyTimeout, Duration drainTimeout, Duration hangTimeout,
+                        long maxMemory, long maxRequests, long maxRequestsJitter, boolean autorestart) {
+}

@@ -1,0 +1,218 @@
+package io.jcluster.supervise;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jcluster.cluster.Cluster;
+import io.jcluster.cluster.ClusterSettings;
+import io.jcluster.control.ControlException;
+import io.jcluster.logs.LogSink;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The command line's primary: a coordinator over the core. The core supervises — it forks, restarts a worker that
+ * died by itself into the same slot (or gives the slot up), retires a worker (drain, then SIGKILL), reports boot
+ * failures and hung event loops; this class decides what the operator asked for, with the core's calls.
+ *
+ * <p>Its parts, one file each: the {@link Fleet} (the workers as the operations see them, updated by the core's
+ * events on the core's supervisor thread); the operations {@link Boot}, {@link Reload}, {@link Restart},
+ * {@link Scale}, {@link Send}, {@link Stop}, which run one at a time on the operations thread and wait on the core's
+ * futures with deadlines ({@link Readiness}); the {@link RecyclePolicy recycling policies} ({@link MemoryLimit},
+ * {@link MaxRequests}, {@link HangTimeout}), asked once a second on the policy thread, whose verdicts
+ * {@link Recycle} carries out as an operation; and the {@link StatusReport}.
+ */
+public final class Supervisor {
+    /** How long a killed worker may take to be gone. */
+    static final Duration KILL_GRACE = Duration.ofSeconds(10);
+    static final Duration TICK = Duration.ofSeconds(1);
+
+    private final FleetSpec spec;
+    private final LogSink log;
+    private final Capacity capacity;
+    private final Fleet fleet;
+    private final Readiness readiness;
+    private final StatusReport status;
+    private final ExecutorService ops = Executors.newSingleThreadExecutor(r -> daemon(r, "jcluster-cli-operations"));
+    private final ScheduledExecutorService policyThread =
+            Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "jcluster-cli-policies"));
+    private final MemoryLimit memory;
+    private final MaxRequests requests;
+    private final HangTimeout hang;
+    private final List<RecyclePolicy> policies;
+    private final Recycle recycle;
+    private final Boot boot;
+    private final Stop stop;
+    /** The operation in progress ("reloading", …), for status; null when none. */
+    private volatile String operation;
+
+    public Supervisor(String name, FleetSpec spec, String app, LogSink log) {
+        this(name, spec, app, log, Capacity.probe());
+    }
+
+    Supervisor(String name, FleetSpec spec, String app, LogSink log, Capacity capacity) {
+        this.spec = spec;
+        this.log = log;
+        this.capacity = capacity;
+        this.memory = new MemoryLimit(spec.maxMemory());
+        this.requests = new MaxRequests(spec.maxRequests(), spec.maxRequestsJitter());
+        this.hang = new HangTimeout(spec.hangTimeout(), log);
+        this.policies = List.of(memory, requests, hang);
+        this.fleet = new Fleet(name, log, spec.autorestart(), requests::newLimit);
+        this.readiness = new Readiness(fleet, spec.readyTimeout());
+        this.status = new StatusReport(name, app, log.dir());
+        this.recycle = new Recycle(fleet, spec, readiness, log, policyThread);
+        this.boot = new Boot(fleet, spec);
+        this.stop = new Stop(fleet, log, ops::shutdownNow);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Configures the core with {@code settings} (its signal handling off: see launch) and follows its events. */
+    public void install(ClusterSettings settings) {
+        Cluster.setupPrimary(settings);
+        Cluster.onFork(fleet::forked);
+        Cluster.onListening(fleet::listening);
+        Cluster.onExit(fleet::exited);
+        Cluster.onListenError((w, e) -> boot.failed(BootProblem.of(e)));
+        Cluster.onBootFailure((w, f) -> boot.failed(BootProblem.of(w, f, log.mergedFile())));
+        Cluster.onUnresponsive((w, silent) -> {
+            Member m = fleet.member(w.id());
+            if (m != null && m.inService() && hang.unresponsive(m, silent)) {
+                policyThread.execute(() -> consider(m, hang));
+            }
+        });
+        policyThread.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public CompletableFuture<Integer> terminated() {
+        return stop.terminated();
+    }
+
+    public boolean stopping() {
+        return fleet.stopping();
+    }
+
+    // ---- operations (each on the operations thread, one at a time) ----
+
+    /** Starts the wanted workers and waits until each listens, one fails, or the ready timeout passes. */
+    public BootResult boot() throws Exception {
+        return submit(boot::run).get();
+    }
+
+    /** Rolling reload, {@code parallel} at a time ({@link Reload}). */
+    public JsonNode reload(int parallel, Consumer<JsonNode> progress) throws Exception {
+        return run("reloading", () -> new Reload(fleet, spec, readiness, log).run(parallel, Progress.to(progress)));
+    }
+
+    /** Every worker replaced at once, not gracefully ({@link Restart}). */
+    public JsonNode restart() throws Exception {
+        return run("restarting", () -> new Restart(fleet, readiness, log).run());
+    }
+
+    /** Scales to {@code N}, {@code +K} or {@code -K} workers within the machine's capacity (a signal's scale). */
+    public JsonNode scale(String how) throws Exception {
+        return scale(how, false, p -> { }, new CompletableFuture<>());
+    }
+
+    /** Scales ({@link Scale}); {@code cancel} completing (the client went away) ends a scale up early. */
+    public JsonNode scale(String how, boolean force, Consumer<JsonNode> progress, CompletableFuture<Void> cancel)
+            throws Exception {
+        return run("scaling", () -> new Scale(fleet, spec, readiness, capacity, log)
+                .run(how, force, Progress.to(progress), cancel));
+    }
+
+    /** Sends {@code message} to every worker, or to worker {@code id} only (id &lt; 0: all). */
+    public JsonNode send(JsonNode message, int id) {
+        return new Send(fleet).run(message, id);
+    }
+
+    /** Stops the cluster ({@link Stop}); completes when every worker has exited. */
+    public CompletableFuture<Integer> stop(Duration deadline, boolean fast, String why) {
+        return stop.run(deadline, fast, why);
+    }
+
+    /** The cluster and each worker: what {@code jcluster status} shows. */
+    public JsonNode status() {
+        String op = operation;
+        return status.of(fleet, fleet.stopping() ? "stopping" : op != null ? op : "running");
+    }
+
+    private JsonNode run(String what, Callable<JsonNode> op) throws Exception {
+        return submit(() -> {
+            operation = what;
+            try {
+                return op.call();
+            } finally {
+                operation = null;
+            }
+        }).get();
+    }
+
+    private <T> java.util.concurrent.Future<T> submit(Callable<T> op) {
+        if (fleet.stopping()) {
+            throw new ControlException(fleet.name() + " is stopping");
+        }
+        try {
+            return ops.submit(op);
+        } catch (RejectedExecutionException e) {
+            throw new ControlException(fleet.name() + " is stopping");
+        }
+    }
+
+    // ---- policies (policy thread) ----
+
+    /** Samples every worker's RSS and CPU, then asks each policy about each worker in service. */
+    private void tick() {
+        Set<Integer> live = new HashSet<>();
+        for (Member m : fleet.all()) {
+            live.add(m.id);
+            ProcStats.Sample s = ProcStats.sample(m.pid);
+            m.cpu = s.cpuPercentSince(m.sample);
+            m.sample = s;
+            if (m.inService() && !fleet.stopping()) {
+                for (RecyclePolicy p : policies) {
+                    consider(m, p);
+                }
+            }
+        }
+        memory.retain(live);
+        hang.retain(live);
+        recycle.retain(live);
+    }
+
+    private void consider(Member m, RecyclePolicy policy) {
+        String why = policy.recycleBecause(m);
+        if (why == null || !recycle.claim(m)) {
+            return;
+        }
+        try {
+            ops.execute(() -> {
+                operation = "recycling";
+                try {
+                    recycle.run(m, why, policy.leave());
+                } catch (Exception e) {
+                    if (!fleet.stopping()) {
+                        log.warn("recycling " + m.label() + " failed: " + e.getMessage());
+                    }
+                } finally {
+                    operation = null;
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // stopping: nothing more is recycled
+        }
+    }
+}
