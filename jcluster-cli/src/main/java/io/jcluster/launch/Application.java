@@ -78,10 +78,12 @@ public record Application(String mainClass, String classpath, List<String> args,
      * worker line to {@code output}. The core's own signal handling is off: {@link PrimarySignals} installs the
      * command's handlers, through the core's one installer. With {@code agent} ({@link UnmodifiedApp#applies})
      * the workers run the application as it is, with jcluster's agent, instead of through {@link #WORKER_MAIN}.
+     * {@code memoryPerWorker} (0: none) is each worker's share of the memory ({@link MemorySplit}).
      */
-    public ClusterSettings clusterSettings(StartSpec spec, OutputListener output, boolean agent) {
+    public ClusterSettings clusterSettings(StartSpec spec, OutputListener output, boolean agent, long memoryPerWorker) {
         List<String> jvm = new ArrayList<>(ClusterSettings.LEAN_JVM_ARGS);
         jvm.addAll(spec.jvmArgs);
+        jvm = MemorySplit.flags(jvm, memoryPerWorker);
         Duration hang = spec.hangTimeout.isZero() ? Duration.ofDays(365) : spec.hangTimeout;
         Duration interval = hang.compareTo(Duration.ofSeconds(1)) < 0 ? hang : Duration.ofSeconds(1);
         ClusterSettings settings = new ClusterSettings()

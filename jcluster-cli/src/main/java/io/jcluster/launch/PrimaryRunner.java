@@ -11,6 +11,7 @@ import io.jcluster.logs.LogSink;
 import io.jcluster.registry.Entry;
 import io.jcluster.registry.Registry;
 import io.jcluster.supervise.BootResult;
+import io.jcluster.supervise.FleetSpec;
 import io.jcluster.supervise.Supervisor;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -46,7 +47,8 @@ public final class PrimaryRunner {
         Registry.Claim claim = registry.claim(name);
         Path logDir = spec.logDir != null ? spec.logDir : registry.defaultLogDir(name);
         LogSink log = new LogSink(logDir, name, spec.logMaxSize, spec.logMaxFiles, !daemonChild, out, err);
-        Supervisor sup = new Supervisor(name, spec.fleetSpec(), app.description(), log);
+        FleetSpec fleet = spec.fleetSpec();
+        Supervisor sup = new Supervisor(name, fleet, app.description(), log);
         long pid = ProcessHandle.current().pid();
         String processStart = ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(null);
         Entry entry = new Entry(name, pid, processStart, Instant.now().toString(), registry.socket(name).toString(),
@@ -69,13 +71,17 @@ public final class PrimaryRunner {
         Runtime.getRuntime().addShutdownHook(cleanup);
         PrimarySignals.install(sup, spec, log);
         boolean agent = UnmodifiedApp.applies(spec); // looks through the application's classes: once
-        sup.install(app.clusterSettings(spec, log, agent));
+        sup.install(app.clusterSettings(spec, log, agent, fleet.memoryPerWorker()));
         if (agent) {
             log.event(app.description() + " runs as it is, with jcluster's agent: its server sockets are the primary's"
                     + " (--agent off runs it through jcluster's API instead)");
         }
         log.event(name + ": starting " + spec.instanceCount() + " worker(s) of " + app.description()
                 + " (logs in " + logDir + ")");
+        if (fleet.memoryPerWorker() > 0) {
+            log.event("memory: " + MemorySplit.describe(fleet.memoryPerWorker(), fleet.memoryBudget())
+                    + " as -XX:MaxRAM; --jvm-args -Xmx… sizes the workers instead");
+        }
 
         BootResult boot;
         try {

@@ -141,10 +141,16 @@ public final class StartSpec {
     }
 
     /** The core's restart policy from the restart settings. */
-    /** What the coordinator keeps: the worker count, the deadlines and the recycling policies. */
+    /** What the coordinator keeps: the worker count, the deadlines, the recycling policies, the memory split. */
     public FleetSpec fleetSpec() {
+        long budget = Capacity.memoryBudget();
         return new FleetSpec(instanceCount(), readyTimeout, drainTimeout, hangTimeout, maxMemory, maxRequests,
-                maxRequestsJitter, autorestart);
+                maxRequestsJitter, autorestart, memoryPerWorker(budget), budget);
+    }
+
+    /** Each worker's share of {@code budget} ({@link MemorySplit}), 0 when the user sized the workers' memory. */
+    long memoryPerWorker(long budget) {
+        return MemorySplit.userSized(jvmArgs) ? 0 : MemorySplit.share(budget, instanceCount());
     }
 
     public RestartPolicy restartPolicy() {
@@ -155,7 +161,6 @@ public final class StartSpec {
                 restartWindow);
     }
 
-    /** The number of workers: {@code max} is one per available processor. */
     /** Throws the usage error when the workers asked for exceed {@code machine}'s capacity and {@link #force} is off. */
     public void checkCapacity(Capacity machine) {
         String no = force ? null : machine.refusal(0, instanceCount(), 0);
@@ -165,6 +170,10 @@ public final class StartSpec {
         }
     }
 
+    /**
+     * The number of workers: {@code max} is one per processor the JVM may use, which follows the container's CPU
+     * quota (cgroup {@code cpu.max}) and the CPUs it may run on.
+     */
     public int instanceCount() {
         return instances.equals("max") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(instances);
     }

@@ -61,6 +61,25 @@ public record Capacity(int cpus, long availableBytes, String memorySource) {
     }
 
     /**
+     * The memory the whole cluster may use: the cgroup's limit where one is set, else the machine's
+     * {@code MemTotal}; -1 when neither can be read.
+     */
+    public static long memoryBudget() {
+        return memoryBudget(Path.of("/"));
+    }
+
+    static long memoryBudget(Path root) {
+        long limit = cgroupValue(read(root.resolve("sys/fs/cgroup/memory.max")));
+        if (limit < 0) {
+            limit = cgroupValue(read(root.resolve("sys/fs/cgroup/memory/memory.limit_in_bytes")));
+        }
+        if (limit > 0 && limit < NO_LIMIT) {
+            return limit;
+        }
+        return meminfo(read(root.resolve("proc/meminfo")), "MemTotal:");
+    }
+
+    /**
      * Null when {@code wanted} workers fit, else why not (one sentence, without the advice to use --force).
      * {@code perWorkerBytes} &le; 0 means {@link #DEFAULT_WORKER_BYTES}; an unknown available memory (&lt; 0) skips
      * the memory rule.
@@ -88,13 +107,18 @@ public record Capacity(int cpus, long availableBytes, String memorySource) {
 
     /** {@code MemAvailable} of a {@code /proc/meminfo} text in bytes, or -1. */
     static long memAvailable(String meminfo) {
+        return meminfo(meminfo, "MemAvailable:");
+    }
+
+    /** The value of {@code key} in a {@code /proc/meminfo} text in bytes, or -1. */
+    private static long meminfo(String meminfo, String key) {
         if (meminfo == null) {
             return -1;
         }
         for (String line : meminfo.split("\n")) {
-            if (line.startsWith("MemAvailable:")) {
+            if (line.startsWith(key)) {
                 try {
-                    return ProcStats.parseKb(line.substring("MemAvailable:".length()));
+                    return ProcStats.parseKb(line.substring(key.length()));
                 } catch (RuntimeException e) {
                     return -1;
                 }

@@ -116,10 +116,39 @@ final class Fleet {
 
     // ---- what operations do ----
 
-    /** Forks a worker into a new slot of generation {@code gen}; its member once the core has started it. */
+    /**
+     * The environment variable with a worker's instance number, as PM2's {@code NODE_APP_INSTANCE}: 0 … N-1, the
+     * same for a worker's replacement (reload, recycling, a restart after a crash); a new worker (boot, scale up)
+     * takes the lowest number no worker in service has. {@value #ENV_NODE_APP_INSTANCE} holds it too, for scripts
+     * written for PM2.
+     */
+    static final String ENV_INSTANCE = "JCLUSTER_INSTANCE";
+    static final String ENV_NODE_APP_INSTANCE = "NODE_APP_INSTANCE";
+
+    /** Forks a new worker (a new slot, the lowest free instance) of generation {@code gen}. */
     Member fork(int gen) {
+        int instance;
+        synchronized (this) {
+            java.util.BitSet used = new java.util.BitSet();
+            for (Member m : members.values()) {
+                if (m.inService() && m.instance() >= 0) {
+                    used.set(m.instance());
+                }
+            }
+            instance = used.nextClearBit(0);
+        }
+        return fork(gen, instance);
+    }
+
+    /**
+     * Forks a worker into a new slot of generation {@code gen} with instance number {@code instance} (a
+     * replacement's is the old worker's); its member once the core has started it. A restart after a crash keeps
+     * the environment, so the instance too.
+     */
+    Member fork(int gen, int instance) {
         checkNotStopping("operation");
-        Worker w = Cluster.fork(Map.of(), gen);
+        String n = Integer.toString(instance);
+        Worker w = Cluster.fork(Map.of(ENV_INSTANCE, n, ENV_NODE_APP_INSTANCE, n), gen);
         synchronized (this) {
             return recent.get(w.id()); // the fork event ran on the core's thread before fork() returned
         }

@@ -14,7 +14,11 @@ import java.time.Duration;
  * @param maxRequests        requests before a worker is recycled; 0: none
  * @param maxRequestsJitter  up to this many more, drawn per worker
  * @param autorestart        whether the core's restart policy replaces a worker that died by itself (for the log line)
+ * @param memoryPerWorker    each worker's share of the memory budget ({@code -XX:MaxRAM}); 0: not split (the user
+ *                           sized the workers, or the budget is unknown)
+ * @param memoryBudget       the cgroup's memory limit, else the machine's memory; -1: unknown
  */
 public record FleetSpec(int instances, Duration readyTimeout, Duration drainTimeout, Duration hangTimeout,
-                        long maxMemory, long maxRequests, long maxRequestsJitter, boolean autorestart) {
+                        long maxMemory, long maxRequests, long maxRequestsJitter, boolean autorestart,
+                        long memoryPerWorker, long memoryBudget) {
 }

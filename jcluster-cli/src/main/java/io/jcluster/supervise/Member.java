@@ -44,6 +44,12 @@ final class Member {
         return worker.generation();
     }
 
+    /** Its instance number ({@value Fleet#ENV_INSTANCE}), or -1. */
+    int instance() {
+        String v = worker.forkEnv().get(Fleet.ENV_INSTANCE);
+        return v == null ? -1 : Integer.parseInt(v);
+    }
+
     boolean inService() {
         return leaving == null && !worker.exited().isDone();
     }

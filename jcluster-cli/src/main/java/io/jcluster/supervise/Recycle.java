@@ -46,7 +46,7 @@ final class Recycle {
         if (hung) {
             dumpThreads(m, why);
         }
-        Member fresh = fleet.fork(m.generation());
+        Member fresh = fleet.fork(m.generation(), m.instance());
         String r = readiness.await(fresh, readiness.deadline(), Set.of(), null);
         if (r != null) {
             if (hung) {

@@ -56,7 +56,7 @@ final class Reload {
             List<Set<Integer>> ownPorts = new ArrayList<>();
             for (Member old : batch) {
                 ownPorts.add(OwnPorts.of(old.pid));
-                Member f = fleet.fork(gen);
+                Member f = fleet.fork(gen, old.instance());
                 fresh.add(f);
                 progress.report("spawn", done, total, f.label() + " starting to replace " + old.label());
             }

@@ -29,8 +29,8 @@ final class Restart {
         List<Member> old = fleet.inService();
         log.event("restart: starting " + old.size() + " new worker(s) of generation " + gen + ", then killing the old");
         List<Member> fresh = new ArrayList<>();
-        for (int i = 0; i < old.size(); i++) {
-            fresh.add(fleet.fork(gen));
+        for (Member o : old) {
+            fresh.add(fleet.fork(gen, o.instance()));
         }
         long deadline = readiness.deadline();
         List<Member> ready = new ArrayList<>();

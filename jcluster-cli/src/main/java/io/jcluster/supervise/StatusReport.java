@@ -16,10 +16,13 @@ final class StatusReport {
     private final Path logDir;
     private final Instant started = Instant.now();
 
-    StatusReport(String name, String app, Path logDir) {
+    private final FleetSpec spec;
+
+    StatusReport(String name, String app, Path logDir, FleetSpec spec) {
         this.name = name;
         this.app = app;
         this.logDir = logDir;
+        this.spec = spec;
     }
 
     /** {@code state}: "running", "stopping", or the operation in progress ("reloading", …). */
@@ -34,6 +37,9 @@ final class StatusReport {
         s.put("generation", fleet.generation());
         s.put("target", fleet.target());
         s.put("logDir", logDir.toString());
+        s.put("cpus", Runtime.getRuntime().availableProcessors());
+        s.put("memoryBudgetBytes", spec.memoryBudget());
+        s.put("memoryPerWorkerBytes", spec.memoryPerWorker()); // 0: not split (the user sized the workers)
         ArrayNode addrs = s.putArray("addresses");
         fleet.addresses().forEach(addrs::add);
         ArrayNode ws = s.putArray("workers");
@@ -46,6 +52,7 @@ final class StatusReport {
             w.put("state", m.worker.state().name().toLowerCase(Locale.ROOT));
             w.put("generation", m.generation());
             w.put("slot", m.slot());
+            w.put("instance", m.instance());
             w.put("uptimeSeconds", Duration.between(m.forkedAt, Instant.now()).toSeconds());
             w.put("restarts", m.restarts);
             w.put("rssBytes", sample == null ? ProcStats.rss(m.pid) : sample.rss());

@@ -68,7 +68,7 @@ public final class Supervisor {
         this.policies = List.of(memory, requests, hang);
         this.fleet = new Fleet(name, log, spec.autorestart(), requests::newLimit);
         this.readiness = new Readiness(fleet, spec.readyTimeout());
-        this.status = new StatusReport(name, app, log.dir());
+        this.status = new StatusReport(name, app, log.dir(), spec);
         this.recycle = new Recycle(fleet, spec, readiness, log, policyThread);
         this.boot = new Boot(fleet, spec);
         this.stop = new Stop(fleet, log, ops::shutdownNow);

@@ -28,6 +28,8 @@ class ReloadIT {
         Jcluster cli = new Jcluster(home);
         try (Jcluster.Running primary = cli.start(Jcluster.testApp("live", 2, "--", "--port", "0"))) {
             int port = primary.awaitUp();
+            assertThat(ClusterIT.workers(cli, "live")).as("instances at start, as PM2's NODE_APP_INSTANCE")
+                    .extracting(w -> w.get("instance").asInt()).containsExactlyInAnyOrder(0, 1);
             Jcluster.Result reload;
             long before;
             try (Load load = new Load(port, "/slow?ms=5", 3)) {
@@ -47,6 +49,10 @@ class ReloadIT {
                     .contains("[########################] 2/2");
             JsonNode ws = ClusterIT.workers(cli, "live");
             assertThat(ws).hasSize(2).allMatch(w -> w.get("generation").asInt() == 2);
+            assertThat(ws).as("a replacement keeps the instance of the worker it replaced")
+                    .extracting(w -> w.get("instance").asInt()).containsExactlyInAnyOrder(0, 1);
+            String env = RawHttp.get(port, "/").body();
+            assertThat(env).as("the worker's environment").containsPattern("\"instance\":\"[01]\"");
 
             Jcluster.Result parallel = cli.run("reload", "live", "--parallel", "2");
             assertThat(parallel.out()).as(parallel.all()).contains("2 worker(s) replaced, generation 3 serving");

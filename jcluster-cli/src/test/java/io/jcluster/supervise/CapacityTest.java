@@ -76,4 +76,21 @@ class CapacityTest {
         Files.writeString(cg.resolve("memory.limit_in_bytes"), "268435456\n");
         assertThat(Capacity.probe(root).availableBytes()).isEqualTo(256 * MB - 50450432L);
     }
+
+    @Test
+    void theMemoryBudgetIsTheCgroupLimitElseTheMachinesMemory() throws Exception {
+        assertThat(Capacity.memoryBudget(root)).as("nothing readable").isEqualTo(-1);
+        Files.createDirectories(root.resolve("proc"));
+        Files.writeString(root.resolve("proc/meminfo"), "MemTotal:       4096000 kB\nMemAvailable:    1024000 kB\n");
+        assertThat(Capacity.memoryBudget(root)).isEqualTo(4096000L * 1024);
+
+        Path v1 = Files.createDirectories(root.resolve("sys/fs/cgroup/memory"));
+        Files.writeString(v1.resolve("memory.limit_in_bytes"), "9223372036854771712\n");
+        assertThat(Capacity.memoryBudget(root)).as("v1, no limit").isEqualTo(4096000L * 1024);
+        Files.writeString(v1.resolve("memory.limit_in_bytes"), "1073741824\n");
+        assertThat(Capacity.memoryBudget(root)).as("v1 limit").isEqualTo(1024 * MB);
+
+        Files.writeString(root.resolve("sys/fs/cgroup/memory.max"), "536870912\n");
+        assertThat(Capacity.memoryBudget(root)).as("v2 limit").isEqualTo(512 * MB);
+    }
 }

@@ -66,6 +66,7 @@ public final class TestApp {
             m.put("pid", pid);
             m.put("worker", Cluster.worker() == null ? 0 : Cluster.worker().id());
             m.put("gen", gen);
+            m.put("instance", System.getenv("JCLUSTER_INSTANCE"));
             res.json(m);
         });
         app.get("/slow", (req, res) -> {
