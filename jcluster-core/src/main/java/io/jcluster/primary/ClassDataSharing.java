@@ -53,7 +53,10 @@ final class ClassDataSharing {
         }
         for (String arg : command) {
             if (arg.startsWith("-XX:SharedArchiveFile") || arg.startsWith("-XX:ArchiveClassesAtExit")
-                    || arg.equals("-Xshare:off") || arg.startsWith("-XX:SharedClassListFile")) {
+                    || arg.equals("-Xshare:off") || arg.startsWith("-XX:SharedClassListFile")
+                    // HotSpot will not dump an archive with a java agent (jcluster's, for an unmodified
+                    // application): "Must enable AllowArchivingWithJavaAgent", and the worker exits 1.
+                    || arg.startsWith("-javaagent:")) {
                 return null;
             }
         }

@@ -43,4 +43,19 @@ class ClassDataSharingTest {
         all.addAll(List.of(more));
         return all;
     }
+
+    @Test
+    void aWorkerWithAJavaAgentGetsNoArchive(@org.junit.jupiter.api.io.TempDir java.nio.file.Path jars) throws Exception {
+        // HotSpot refuses to dump a dynamic archive with an agent: the first worker would exit 1, every time.
+        org.junit.jupiter.api.Assumptions.assumeFalse("off".equals(System.getenv(ClassDataSharing.ENV_DIR)));
+        java.nio.file.Path app = jars.resolve("app.jar");
+        try (var jar = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(app))) {
+            jar.putNextEntry(new java.util.jar.JarEntry("a/A.class"));
+            jar.write(new byte[] {1, 2, 3});
+        }
+        assertThat(ClassDataSharing.forCommand(java.util.List.of("java", "-jar", app.toString()),
+                java.util.List.of(app.toString()))).as("the same command without an agent").isNotNull();
+        assertThat(ClassDataSharing.forCommand(java.util.List.of("java", "-javaagent:/x/jcluster-agent.jar", "-jar",
+                app.toString()), java.util.List.of(app.toString()))).isNull();
+    }
 }
