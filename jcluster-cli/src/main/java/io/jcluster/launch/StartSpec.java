@@ -145,7 +145,7 @@ public final class StartSpec {
     public FleetSpec fleetSpec() {
         long budget = Capacity.memoryBudget();
         return new FleetSpec(instanceCount(), readyTimeout, drainTimeout, hangTimeout, maxMemory, maxRequests,
-                maxRequestsJitter, autorestart, memoryPerWorker(budget), budget);
+                maxRequestsJitter, autorestart, memoryPerWorker(budget), budget, ExpectedPort.of(args, jvmArgs, env));
     }
 
     /** Each worker's share of {@code budget} ({@link MemorySplit}), 0 when the user sized the workers' memory. */

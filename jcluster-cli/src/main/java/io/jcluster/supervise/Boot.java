@@ -51,7 +51,9 @@ final class Boot {
         for (Member m : started) {
             if (!m.listened.isDone()) {
                 warnings.add(m.label() + " is " + (m.worker.online().isDone() ? "online but not listening" : "not online")
-                        + " after " + Units.formatDuration(spec.readyTimeout()) + "; it keeps running");
+                        + " after " + Units.formatDuration(spec.readyTimeout()) + "; it keeps running"
+                        + (spec.expectedPort() == null ? "" : " (the application was expected to bind "
+                        + spec.expectedPort() + ")"));
             }
         }
         fleet.booted();

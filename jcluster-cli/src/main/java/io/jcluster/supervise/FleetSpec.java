@@ -17,8 +17,10 @@ import java.time.Duration;
  * @param memoryPerWorker    each worker's share of the memory budget ({@code -XX:MaxRAM}); 0: not split (the user
  *                           sized the workers, or the budget is unknown)
  * @param memoryBudget       the cgroup's memory limit, else the machine's memory; -1: unknown
+ * @param expectedPort       the port the application's arguments or environment name (e.g. {@code --server.port=8080}),
+ *                           for the message about a worker that never listens; null when none is named
  */
 public record FleetSpec(int instances, Duration readyTimeout, Duration drainTimeout, Duration hangTimeout,
                         long maxMemory, long maxRequests, long maxRequestsJitter, boolean autorestart,
-                        long memoryPerWorker, long memoryBudget) {
+                        long memoryPerWorker, long memoryBudget, String expectedPort) {
 }
