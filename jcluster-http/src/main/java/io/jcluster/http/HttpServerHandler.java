@@ -4,7 +4,6 @@ import io.jcluster.cluster.ServerClosing;
 import io.jcluster.worker.Counters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -28,7 +27,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -53,21 +51,6 @@ import org.slf4j.LoggerFactory;
 final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HttpServerHandler.class);
 
-    /** Between requests, nothing of the next one received. */
-    private static final int IDLE = 0;
-    /** Bytes of a request arrived, its head is not decoded yet. */
-    private static final int RECEIVING = 1;
-    /** The head is decoded, the body is being received. */
-    private static final int BODY = 2;
-    /** The handler chain runs. */
-    private static final int PROCESSING = 3;
-    /** Closing (or closed): input is dropped. */
-    private static final int CLOSED = 4;
-
-    private static final int T_NONE = 0;
-    private static final int T_IDLE = 1;
-    private static final int T_HEADERS = 2;
-    private static final int T_REQUEST = 3;
 
     static final HttpResponseStatus BAD_REQUEST = HttpResponseStatus.BAD_REQUEST;
     static final HttpResponseStatus REQUEST_TIMEOUT = HttpResponseStatus.REQUEST_TIMEOUT;
@@ -76,7 +59,6 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     static final HttpResponseStatus EXPECTATION_FAILED = HttpResponseStatus.EXPECTATION_FAILED;
     static final HttpResponseStatus VERSION_NOT_SUPPORTED = HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED;
     static final HttpResponseStatus HEADERS_TOO_LARGE = new HttpResponseStatus(431, "Request Header Fields Too Large");
-    private static final AsciiString HTTP_1_0_KEEP_ALIVE = HttpHeaderValues.KEEP_ALIVE;
     private static final HttpHeadersFactory ERROR_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     /** How long an idle keep-alive connection of a closing server may still send one last request. */
@@ -85,24 +67,16 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     private final Config config;
     private final App app;
     private ChannelHandlerContext ctx;
-    private int state = IDLE;
+    private ConnectionState state = ConnectionState.IDLE;
     private boolean started;
     private boolean firstRequest = true;
-    private boolean reading;
-    private boolean needsFlush;
+    private ResponseWriter out;
     private boolean serverClosing;
     private long requestStart;
     private HttpRequest head;
-    private ByteBuf body;
-    private boolean bodyCopied;
-    private long bodySize;
-    private long expectedSize;
+    private final RequestBody body = new RequestBody();
 
-    private int timerKind = T_NONE;
-    private long deadline;
-    private ScheduledFuture<?> timer;
-    private long timerAt;
-    private final Runnable onTimer = this::onTimer;
+    private ConnectionTimer timer;
 
     HttpServerHandler(App app, Config config) {
         this.app = app;
@@ -136,6 +110,8 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.timer = new ConnectionTimer(ctx, this::timedOut);
+        this.out = new ResponseWriter(ctx, this::closing);
         if (ctx.channel().isActive()) {
             start();
         }
@@ -148,17 +124,17 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start() {
-        if (!started && state != CLOSED) {
+        if (!started && state != ConnectionState.CLOSED) {
             started = true;
             // A new connection has the headers timeout to send its first request.
             requestStart = now();
-            arm(T_HEADERS, config.headersNanos(), requestStart);
+            timer.arm(ConnectionTimer.Kind.HEADERS, config.headersNanos(), requestStart);
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        state = CLOSED;
+        state = ConnectionState.CLOSED;
         cleanup();
         super.channelInactive(ctx);
     }
@@ -169,12 +145,10 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void cleanup() {
-        releaseBody();
+        body.release();
         head = null;
-        timerKind = T_NONE;
         if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+            timer.cancel();
         }
     }
 
@@ -187,8 +161,8 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
             // timeout to send it. An idle keep-alive connection gets a short grace: an active client's next
             // request arrives within it and is answered with Connection: close; then the connection closes.
             serverClosing = true;
-            if (state == IDLE && !firstRequest) {
-                arm(T_IDLE, Math.min(config.keepAliveNanos() > 0 ? config.keepAliveNanos() : DRAIN_GRACE_NANOS,
+            if (state == ConnectionState.IDLE && !firstRequest) {
+                timer.arm(ConnectionTimer.Kind.IDLE, Math.min(config.keepAliveNanos() > 0 ? config.keepAliveNanos() : DRAIN_GRACE_NANOS,
                         DRAIN_GRACE_NANOS), now());
             }
         }
@@ -209,7 +183,7 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
         } else {
             log.warn("connection {} failed", ctx.channel(), cause);
         }
-        state = CLOSED;
+        state = ConnectionState.CLOSED;
         cleanup();
         ctx.close();
     }
@@ -217,25 +191,25 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     // --- input ---
 
     void bytesReceived() {
-        reading = true;
+        out.reading();
         if (!started) {
             start();
         }
-        if (state == IDLE) {
-            state = RECEIVING;
+        if (state == ConnectionState.IDLE) {
+            state = ConnectionState.RECEIVING;
             if (firstRequest) {
                 firstRequest = false; // the first request's clock started when the connection opened
             } else {
                 requestStart = now();
             }
-            arm(T_HEADERS, config.headersNanos(), requestStart);
+            timer.arm(ConnectionTimer.Kind.HEADERS, config.headersNanos(), requestStart);
         }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        reading = true;
-        if (state == CLOSED) {
+        out.reading();
+        if (state == ConnectionState.CLOSED) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -259,11 +233,7 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        reading = false;
-        if (needsFlush) {
-            needsFlush = false;
-            ctx.flush();
-        }
+        out.readComplete();
         ctx.fireChannelReadComplete();
     }
 
@@ -272,11 +242,11 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
 
     /** Takes a request head; false when the request was refused (the connection is then closing). */
     private boolean onHead(HttpRequest req) {
-        if (state != IDLE && state != RECEIVING) {
+        if (state != ConnectionState.IDLE && state != ConnectionState.RECEIVING) {
             reject(BAD_REQUEST, "a request head arrived in state " + state);
             return false;
         }
-        if (state == IDLE) {
+        if (state == ConnectionState.IDLE) {
             // A pipelined request decoded from bytes that arrived with the previous one.
             requestStart = now();
             firstRequest = false;
@@ -285,10 +255,9 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
             reject(VERSION_NOT_SUPPORTED, "HTTP version " + req.protocolVersion().text());
             return false;
         }
-        state = BODY;
+        state = ConnectionState.BODY;
         head = req;
-        bodySize = 0;
-        arm(T_REQUEST, config.requestNanos(), requestStart);
+        timer.arm(ConnectionTimer.Kind.REQUEST, config.requestNanos(), requestStart);
         long length;
         try {
             length = HttpUtil.getContentLength(req, -1L);
@@ -300,7 +269,7 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
             reject(PAYLOAD_TOO_LARGE, "Content-Length " + length + " exceeds " + config.maxBodySize());
             return false;
         }
-        expectedSize = length;
+        body.start(length);
         String expect = req.headers().get(HttpHeaderNames.EXPECT);
         if (expect != null && req.protocolVersion() != HttpVersion.HTTP_1_0) {
             if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
@@ -316,7 +285,7 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onContent(HttpContent content) {
-        if (state != BODY) {
+        if (state != ConnectionState.BODY) {
             content.release();
             return;
         }
@@ -326,57 +295,25 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ByteBuf chunk = content.content();
-        bodySize += chunk.readableBytes();
-        if (bodySize > config.maxBodySize()) {
+        if (body.exceeds(chunk.readableBytes(), config.maxBodySize())) {
             content.release();
             reject(PAYLOAD_TOO_LARGE, "body exceeds " + config.maxBodySize() + " bytes");
             return;
         }
-        appendBody(chunk);
+        body.append(chunk, ctx.alloc(), config.maxBodySize());
         if (content instanceof LastHttpContent) {
             process();
         }
-    }
-
-    /** Takes ownership of {@code chunk}: the first is kept as it is, later ones are copied together. */
-    private void appendBody(ByteBuf chunk) {
-        if (!chunk.isReadable()) {
-            chunk.release();
-        } else if (body == null) {
-            body = chunk;
-        } else {
-            if (!bodyCopied) {
-                int capacity = expectedSize > 0 ? (int) expectedSize
-                        : (int) Math.min(config.maxBodySize(), Math.max(1024L, 2L * (body.readableBytes() + chunk.readableBytes())));
-                ByteBuf all = ctx.alloc().buffer(Math.max(capacity, body.readableBytes() + chunk.readableBytes()));
-                all.writeBytes(body);
-                body.release();
-                body = all;
-                bodyCopied = true;
-            }
-            body.writeBytes(chunk);
-            chunk.release();
-        }
-    }
-
-    private void releaseBody() {
-        if (body != null) {
-            body.release();
-            body = null;
-        }
-        bodyCopied = false;
     }
 
     // --- processing ---
 
     private void process() {
         HttpRequest h = head;
-        ByteBuf b = body != null ? body : Unpooled.EMPTY_BUFFER;
+        ByteBuf b = body.take();
         head = null;
-        body = null;
-        bodyCopied = false;
-        state = PROCESSING;
-        timerKind = T_NONE;
+        state = ConnectionState.PROCESSING;
+        timer.disarm();
         Counters.requestServed();
         Request req = new Request(h, b, config.mapper(), ctx.channel().remoteAddress());
         Response res = new Response(this, req, config.mapper());
@@ -384,142 +321,47 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
             app.dispatcher().dispatch(req, res);
         } catch (Throwable t) {
             log.error("{} could not be answered; closing the connection", req, t);
-            state = CLOSED;
+            state = ConnectionState.CLOSED;
             ctx.close();
         } finally {
             b.release();
         }
-        if (state == PROCESSING) {
+        if (state == ConnectionState.PROCESSING) {
             if (serverClosing) {
                 // The server began closing after this response was sent (e.g. by the handler itself).
                 closeAfterWrites();
             } else {
-                state = IDLE;
-                arm(T_IDLE, config.keepAliveNanos(), now());
+                state = ConnectionState.IDLE;
+                timer.arm(ConnectionTimer.Kind.IDLE, config.keepAliveNanos(), now());
             }
         }
     }
 
     /** A buffer for a body of about {@code size} bytes, with room in front for the head (see {@link #send}). */
     ByteBuf bodyBuffer(int size) {
-        ByteBuf buf = ctx.alloc().buffer(ResponseHead.HEADROOM + size);
-        buf.setIndex(ResponseHead.HEADROOM, ResponseHead.HEADROOM);
-        return buf;
+        return out.bodyBuffer(size);
     }
 
     /**
-     * Writes the response of {@code req}; called once per request by {@link Response}. {@code headers} are
-     * the ones the user set, null when none; {@code defaultType} is the Content-Type unless one was set.
-     * The head is written in front of {@code content} when there is room: only buffers from
-     * {@link #bodyBuffer} have a reader index above 0.
+     * Writes the response of {@code req}; called once per request by {@link Response} ({@link ResponseWriter#send}).
      */
     void send(Request req, int status, HttpHeaders headers, AsciiString defaultType, ByteBuf content) {
-        if (state != PROCESSING) {
+        if (state != ConnectionState.PROCESSING) {
             content.release();
             throw new IllegalStateException("the connection of " + req + " is not waiting for a response");
         }
-        boolean bodyless = status == 204 || status == 304;
-        int length = bodyless ? -1 : content.readableBytes();
-        if (bodyless || req.isHead()) {
-            content.writerIndex(content.readerIndex());
-        }
-        HttpRequest h = req.head();
-        // We speak HTTP/1.1, and HTTP/1.0 to a 1.0 client; a 1.x we do not know is answered as 1.1.
-        boolean http10 = h.protocolVersion().minorVersion() == 0;
-        boolean keepAlive = !serverClosing && HttpUtil.isKeepAlive(h) && (headers == null
-                || !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true));
-        int headLength;
-        if (headers == null && status != 205) {
-            // The usual response: no header of the user's, so no header map at all.
-            byte[] connection = !keepAlive ? ResponseHead.CLOSE : http10 ? ResponseHead.KEEP_ALIVE : null;
-            headLength = ResponseHead.length(status, defaultType, length, connection);
-            ByteBuf out = withHead(content, headLength);
-            ResponseHead.write(out, http10, status, defaultType, length, connection);
-            writeWithBody(out, content, !keepAlive);
-            return;
-        }
-        if (headers == null) {
-            headers = Response.newHeaders();
-        }
-        if (defaultType != null && !headers.contains(HttpHeaderNames.CONTENT_TYPE)) {
-            headers.set(HttpHeaderNames.CONTENT_TYPE, defaultType);
-        }
-        if (bodyless) {
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-        } else {
-            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
-        }
-        if (!keepAlive) {
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (http10) {
-            headers.set(HttpHeaderNames.CONNECTION, HTTP_1_0_KEEP_ALIVE);
-        }
-        if (status == 205 || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-            // Netty's encoder rewrites these (205 goes without a body, a chunked one is chunked): leave it to it.
-            HttpVersion version = http10 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-            write(new DefaultFullHttpResponse(version, Statuses.of(status), content, headers, EmptyHttpHeaders.INSTANCE),
-                    !keepAlive);
-            return;
-        }
-        headLength = ResponseHead.length(status, headers);
-        ByteBuf out = withHead(content, headLength);
-        ResponseHead.write(out, http10, status, headers);
-        writeWithBody(out, content, !keepAlive);
+        out.send(req, status, headers, defaultType, content, serverClosing);
     }
 
-    /** Bodies up to this size are copied behind their head rather than written as a second buffer. */
-    private static final int COPY_BODY_MAX = 1024;
-
-    /**
-     * The buffer to write a head of {@code headLength} bytes into: {@code content} itself, its writer index
-     * moved to where the head goes, when it has room in front; otherwise a new one.
-     */
-    private ByteBuf withHead(ByteBuf content, int headLength) {
-        int start = content.readerIndex() - headLength;
-        if (start >= 0) {
-            content.readerIndex(start);
-            content.markWriterIndex();
-            content.writerIndex(start);
-            return content;
-        }
-        int copied = content.readableBytes() <= COPY_BODY_MAX ? content.readableBytes() : 0;
-        return ctx.alloc().buffer(headLength + copied);
-    }
-
-    /** Writes {@code head}, written by {@link #withHead}, and whatever of {@code content} it does not hold. */
-    private void writeWithBody(ByteBuf head, ByteBuf content, boolean close) {
-        if (head == content) {
-            content.resetWriterIndex();
-        } else if (content.readableBytes() <= COPY_BODY_MAX) {
-            head.writeBytes(content);
-            content.release();
-        } else {
-            ctx.write(head, ctx.voidPromise());
-            head = content;
-        }
-        write(head, close);
-    }
-
-    private void write(Object response, boolean close) {
-        if (close) {
-            state = CLOSED;
-            needsFlush = false;
-            timerKind = T_NONE;
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        } else if (reading) {
-            ctx.write(response, ctx.voidPromise());
-            needsFlush = true;
-        } else {
-            ctx.writeAndFlush(response, ctx.voidPromise());
-        }
+    /** The response writer closes the connection: no more input, no deadline. */
+    private void closing() {
+        state = ConnectionState.CLOSED;
+        timer.disarm();
     }
 
     /** Closes once everything written so far is flushed out. */
     private void closeAfterWrites() {
-        state = CLOSED;
-        needsFlush = false;
-        timerKind = T_NONE;
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        out.closeAfterWrites();
     }
 
     // --- refusals ---
@@ -539,66 +381,41 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
         if (log.isDebugEnabled()) {
             log.debug("{} {} from {}: {}", status.code(), status.reasonPhrase(), ctx.channel().remoteAddress(), why);
         }
-        releaseBody();
+        body.release();
         head = null;
         byte[] json = ("{\"error\":\"" + status.reasonPhrase() + "\"}").getBytes(StandardCharsets.US_ASCII);
         HttpHeaders headers = ERROR_HEADERS.newHeaders();
         headers.set(HttpHeaderNames.CONTENT_TYPE, Response.JSON_UTF8);
         headers.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(json), headers,
+        out.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(json), headers,
                 EmptyHttpHeaders.INSTANCE), true);
     }
 
-    // --- the timer ---
+    // --- the deadlines ---
 
     private long now() {
-        return ctx.executor().ticker().nanoTime();
+        return timer.now();
     }
 
-    /** Sets the deadline {@code from + timeout} for {@code kind}; a timeout of 0 disables it. */
-    private void arm(int kind, long timeoutNanos, long from) {
-        if (timeoutNanos <= 0) {
-            timerKind = T_NONE;
+    /** The armed deadline passed: an idle connection closes, a request too slow in coming is answered 408. */
+    private void timedOut(ConnectionTimer.Kind kind) {
+        if (state == ConnectionState.CLOSED) {
             return;
         }
-        timerKind = kind;
-        deadline = from + timeoutNanos;
-        if (timer == null || timerAt > deadline) {
-            if (timer != null) {
-                timer.cancel(false);
-            }
-            schedule(deadline);
-        }
-    }
-
-    private void schedule(long at) {
-        timerAt = at;
-        timer = ctx.executor().schedule(onTimer, Math.max(0, at - now()), TimeUnit.NANOSECONDS);
-    }
-
-    private void onTimer() {
-        timer = null;
-        if (timerKind == T_NONE || state == CLOSED) {
-            return;
-        }
-        if (now() < deadline) {
-            schedule(deadline);
-            return;
-        }
-        switch (timerKind) {
-            case T_IDLE -> {
-                if (state == IDLE) {
+        switch (kind) {
+            case IDLE -> {
+                if (state == ConnectionState.IDLE) {
                     log.debug("closing idle keep-alive connection {}", ctx.channel());
                     closeAfterWrites();
                 }
             }
-            case T_HEADERS, T_REQUEST -> {
-                if (state == IDLE) {
+            case HEADERS, REQUEST -> {
+                if (state == ConnectionState.IDLE) {
                     log.debug("closing connection {} that sent no request", ctx.channel());
                     closeAfterWrites();
-                } else if (state == RECEIVING || state == BODY) {
-                    reject(REQUEST_TIMEOUT, timerKind == T_HEADERS ? "headers timeout" : "request timeout");
+                } else if (state == ConnectionState.RECEIVING || state == ConnectionState.BODY) {
+                    reject(REQUEST_TIMEOUT, kind == ConnectionTimer.Kind.HEADERS ? "headers timeout" : "request timeout");
                 }
             }
             default -> { }
