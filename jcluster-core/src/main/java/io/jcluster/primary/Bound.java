@@ -1,5 +1,6 @@
 package io.jcluster.primary;
 
+import io.jcluster.internal.Fds;
 import io.jcluster.cluster.ListenException;
 import io.jcluster.ipc.Message.ListenReply;
 import io.jcluster.ipc.Message.ListenRequest;
@@ -79,7 +80,7 @@ final class Bound {
             socket = s;
         } catch (Exception e) {
             if (s != null) {
-                closeQuietly(s);
+                Fds.closeQuietly(s);
             }
             error = ListenException.of(host, port, e);
             closed = true;
@@ -160,17 +161,10 @@ final class Bound {
     private void closeSocket() {
         closed = true;
         if (socket != null) {
-            closeQuietly(socket);
+            Fds.closeQuietly(socket);
         }
     }
 
-    private static void closeQuietly(FileDescriptor fd) {
-        try {
-            fd.close();
-        } catch (IOException e) {
-            log.warn("could not close listening fd {}: {}", fd.intValue(), e.toString());
-        }
-    }
 
     /** The socket as the loop sees it: level-triggered, so what one event leaves in the backlog fires again. */
     private final class Handle implements EpollIoHandle {

@@ -1,11 +1,11 @@
 package io.jcluster.primary;
 
+import io.jcluster.internal.Fds;
 import io.jcluster.balance.Target;
 import io.jcluster.internal.FdBatch;
 import io.netty.channel.Channel;
 import io.netty.channel.unix.UnixChannel;
 import io.netty.channel.unix.FileDescriptor;
-import java.io.IOException;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,7 +135,7 @@ final class FdLink implements Target {
             return false;
         }
         for (int i = 0; i < n; i++) {
-            closeQuietly(unacked.pollFirst().fd());
+            Fds.closeQuietly(unacked.pollFirst().fd());
         }
         return true;
     }
@@ -162,13 +162,6 @@ final class FdLink implements Target {
         }
     }
 
-    static void closeQuietly(FileDescriptor fd) {
-        try {
-            fd.close();
-        } catch (IOException e) {
-            log.warn("could not close fd {}: {}", fd.intValue(), e.toString());
-        }
-    }
 
     @Override
     public String toString() {

@@ -1,5 +1,6 @@
 package io.jcluster.primary;
 
+import io.jcluster.internal.Fds;
 import io.jcluster.balance.Balancer;
 import io.jcluster.balance.RoundRobin;
 import io.jcluster.ipc.Message.ListenReply;
@@ -58,19 +59,24 @@ final class RoundRobinHandle implements ListenHandle {
     }
 
     @Override
-    public void remove(FdLink worker, boolean died) {
-        if (!workers.remove(worker)) {
-            return;
-        }
-        if (workers.isEmpty() && !(died && dispatcher.replacementExpected())) {
-            close();
-        }
+    public boolean drop(FdLink worker) {
+        return workers.remove(worker);
+    }
+
+    @Override
+    public boolean noWorkers() {
+        return workers.isEmpty();
+    }
+
+    @Override
+    public Dispatcher dispatcher() {
+        return dispatcher;
     }
 
     /** A connection returns from a worker that refused it or died: it goes first to the next worker. */
     void giveBack(FileDescriptor fd) {
         if (bound.closed()) {
-            FdLink.closeQuietly(fd);
+            Fds.closeQuietly(fd);
             return;
         }
         pending.addFirst(fd);
@@ -111,7 +117,7 @@ final class RoundRobinHandle implements ListenHandle {
         bound.close();
         FileDescriptor fd;
         while ((fd = pending.pollFirst()) != null) {
-            FdLink.closeQuietly(fd);
+            Fds.closeQuietly(fd);
         }
         dispatcher.forget(this);
     }

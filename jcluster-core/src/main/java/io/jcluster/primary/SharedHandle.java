@@ -57,13 +57,18 @@ final class SharedHandle implements ListenHandle {
     }
 
     @Override
-    public void remove(FdLink worker, boolean died) {
-        if (!workers.remove(worker)) {
-            return;
-        }
-        if (workers.isEmpty() && !(died && dispatcher.replacementExpected())) {
-            close();
-        }
+    public boolean drop(FdLink worker) {
+        return workers.remove(worker);
+    }
+
+    @Override
+    public boolean noWorkers() {
+        return workers.isEmpty();
+    }
+
+    @Override
+    public Dispatcher dispatcher() {
+        return dispatcher;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.jcluster.worker;
 
+import io.jcluster.internal.Fds;
 import io.jcluster.internal.FdBatch;
 import io.jcluster.ipc.Codec;
 import io.jcluster.ipc.Message;
@@ -120,7 +121,7 @@ final class FdReader implements EpollIoHandle {
                     // (the worker exits, and the primary gives what we had not acknowledged to the others).
                     log.error("fd link: taking a connection failed; closing the link", e);
                     for (int j = i + 1; j < n; j++) {
-                        closeQuietly(new FileDescriptor(received[j]));
+                        Fds.closeQuietly(new FileDescriptor(received[j]));
                     }
                     fail();
                     return;
@@ -168,13 +169,6 @@ final class FdReader implements EpollIoHandle {
         }
     }
 
-    private static void closeQuietly(FileDescriptor fd) {
-        try {
-            fd.close();
-        } catch (IOException e) {
-            log.warn("could not close fd {}: {}", fd.intValue(), e.toString());
-        }
-    }
 
     private void writeOut() throws IOException {
         while (out.isReadable()) {

@@ -1,5 +1,6 @@
 package io.jcluster.worker;
 
+import io.jcluster.internal.Fds;
 import io.jcluster.cluster.ListenException;
 import io.jcluster.cluster.SchedulingPolicy;
 import io.jcluster.ipc.Message.ListenReply;
@@ -10,7 +11,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.FileDescriptor;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -196,7 +196,7 @@ final class Listens {
             ch = new EpollSocketChannel(fd.intValue());
         } catch (RuntimeException e) {
             log.warn("could not wrap a handed-over connection: {}", e.toString());
-            closeQuietly(fd);
+            Fds.closeQuietly(fd);
             return true; // nothing left to give back: the primary's copy is closed on ack
         }
         InetSocketAddress local = ch.localAddress();
@@ -249,11 +249,4 @@ final class Listens {
         return false;
     }
 
-    private static void closeQuietly(FileDescriptor fd) {
-        try {
-            fd.close();
-        } catch (IOException e) {
-            log.warn("could not close fd {}: {}", fd.intValue(), e.toString());
-        }
-    }
 }

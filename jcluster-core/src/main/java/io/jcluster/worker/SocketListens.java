@@ -1,11 +1,11 @@
 package io.jcluster.worker;
 
+import io.jcluster.internal.Fds;
 import io.jcluster.internal.Sockets;
 import io.jcluster.ipc.Message;
 import io.jcluster.ipc.Message.ListenReply;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
-import java.io.IOException;
 import java.net.BindException;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -158,7 +158,7 @@ final class SocketListens {
     private void grant(Pending p, FileDescriptor fd) {
         waiting.decrementAndGet();
         if (!p.future().complete(new ListeningSocket(fd.intValue(), p.host(), p.port()))) {
-            close(fd); // the caller stopped waiting
+            Fds.closeQuietly(fd); // the caller stopped waiting
         }
     }
 
@@ -176,11 +176,4 @@ final class SocketListens {
         };
     }
 
-    private static void close(FileDescriptor fd) {
-        try {
-            fd.close();
-        } catch (IOException e) {
-            log.warn("could not close listening fd {}: {}", fd.intValue(), e.toString());
-        }
-    }
 }
