@@ -373,7 +373,11 @@ public final class Primary {
         w.exitListeners.fire(l -> l.accept(status));
         events.exit.fire(l -> l.accept(w, status));
         if (boot != null) {
-            log.warn("worker {} (pid {}) could not boot: {}", w.id(), w.pid(), boot);
+            if (boot.cause() == BootFailure.Cause.EXITED_BEFORE_LISTENING) {
+                log.info("worker {} (pid {}) exited before it listened: {}", w.id(), w.pid(), boot); // a worker may never listen
+            } else {
+                log.warn("worker {} (pid {}) could not boot: {}", w.id(), w.pid(), boot);
+            }
             events.bootFailure.fire(l -> l.accept(w, boot));
         }
         if (!w.stopRequested() && !stopping && settings.restart().enabled()) {
