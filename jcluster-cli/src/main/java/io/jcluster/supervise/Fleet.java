@@ -326,6 +326,34 @@ final class Fleet {
             return "*:" + a.getPort();
         }
         String h = a.getAddress().getHostAddress();
-        return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+        return (h.contains(":") ? "[" + compact(h) + "]" : h) + ":" + a.getPort();
+    }
+
+    /**
+     * An IPv6 address as RFC 5952 writes it: the JDK's {@code 0:0:0:0:0:0:0:1} becomes {@code ::1}, the form the
+     * user gave (the longest run of two or more zero groups, the first of equal ones, becomes {@code ::}).
+     */
+    static String compact(String v6) {
+        int pct = v6.indexOf('%');
+        String scope = pct < 0 ? "" : v6.substring(pct);
+        String[] g = (pct < 0 ? v6 : v6.substring(0, pct)).split(":", -1);
+        int best = -1;
+        int bestLen = 1;
+        for (int i = 0; i < g.length; i++) {
+            int j = i;
+            while (j < g.length && g[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                best = i;
+                bestLen = j - i;
+            }
+        }
+        if (best < 0) {
+            return v6;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, best));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(g, best + bestLen, g.length));
+        return head + "::" + tail + scope;
     }
 }
