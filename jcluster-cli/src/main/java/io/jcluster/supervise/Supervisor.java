@@ -88,6 +88,10 @@ public final class Supervisor {
         Cluster.onExit(fleet::exited);
         Cluster.onListenError((w, e) -> boot.failed(BootProblem.of(e)));
         Cluster.onBootFailure((w, f) -> boot.failed(BootProblem.of(w, f, log.mergedFile())));
+        // The core gave up on a slot (a crash loop): said in the command's own words; when no worker is left the
+        // core stops the cluster and the primary exits with status 1.
+        Cluster.onGiveUp((w, why) -> log.warn("gave up on worker slot " + w.slot() + " (" + why + "); the other"
+                + " workers keep serving, and with none left the cluster stops with exit status 1"));
         Cluster.onUnresponsive((w, silent) -> {
             Member m = fleet.member(w.id());
             if (m != null && m.inService() && hang.unresponsive(m, silent)) {

@@ -158,7 +158,10 @@ class BadInputIT {
                     .doesNotContainPattern("worker 5 \\(pid")
                     .containsPattern("worker 4 \\(pid \\d+\\) exited with exit code 0; not restarting worker slot 1: "
                             + "crash loop: 4 exits within 60 s \\(restart limit 3\\)")
-                    .contains("no worker can run; the primary exits with status 1");
+                    .contains("no worker can run; the primary exits with status 1")
+                    .containsPattern("\\[primary \\d+\\] .*gave up on worker slot 1 \\(worker 4 \\(pid \\d+\\) exited with "
+                            + "exit code 0; crash loop: 4 exits within 60 s \\(restart limit 3\\)\\); the other workers keep "
+                            + "serving, and with none left the cluster stops with exit status 1");
             assertThat(out.lines().filter(l -> l.matches(".*\\[worker \\d+ \\d+\\] bound to port " + port + "; exiting")))
                     .hasSize(4);
             assertThat(home.resolve("exits.json")).as("the registry entry is removed").doesNotExist();

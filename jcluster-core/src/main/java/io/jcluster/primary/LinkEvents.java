@@ -10,7 +10,9 @@ import io.jcluster.ipc.Message.UserMessage;
 import io.jcluster.ipc.Message.Welcome;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import io.netty.channel.Channel;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -115,4 +117,28 @@ final class LinkEvents {
             events.disconnect.fire(l -> l.accept(w));
         }
     }
+
+    /**
+     * Runs {@code then} once the worker's control link has ended (at most {@value #LINK_END_WAIT_MS} ms after its
+     * process did): what it wrote before it died (its Listening, a BootFailed) is read first, and its disconnect
+     * comes before its exit, as in Node, whichever the reaper saw first.
+     */
+    static void afterControlLinkEnds(WorkerHandle w, io.netty.util.concurrent.EventExecutorGroup io, Runnable then) {
+        Channel c = w.control();
+        if (c == null || !c.isOpen()) {
+            then.run();
+            return;
+        }
+        java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable go = () -> {
+            if (once.compareAndSet(false, true)) {
+                then.run();
+            }
+        };
+        c.closeFuture().addListener(f -> go.run());
+        io.schedule(go, LINK_END_WAIT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** How long a dead worker's control link may take to end (the kernel ends it at the death; this is a bound). */
+    private static final long LINK_END_WAIT_MS = 1000;
 }

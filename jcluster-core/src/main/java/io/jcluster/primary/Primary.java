@@ -327,7 +327,7 @@ public final class Primary {
         w.started(p, spawner);
         workers.put(id, w);
         keepAlive.retain();
-        p.onExit().whenComplete((proc, err) -> supervisor.execute(() -> exited(w)));
+        p.onExit().whenComplete((proc, err) -> LinkEvents.afterControlLinkEnds(w, io, () -> supervisor.execute(() -> exited(w))));
         events.fork.fire(l -> l.accept(w));
         return w;
     }

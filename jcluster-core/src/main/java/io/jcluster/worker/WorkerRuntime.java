@@ -255,8 +255,12 @@ public final class WorkerRuntime {
     public void socketListening(ListeningSocket socket) {
         markListening(new InetSocketAddress(socket.host(), socket.port()));
         Channel c = control;
-        if (c != null && c.isActive()) {
-            c.writeAndFlush(new Listening(socket.host(), socket.port()));
+        // Written before the application's bind returns (this is its thread, never our loop): an application may
+        // exit right after binding, and the primary must see it listened before it sees it exit.
+        if (c != null && c.isActive()
+                && !c.writeAndFlush(new Listening(socket.host(), socket.port())).awaitUninterruptibly(1000)) {
+            log.warn("worker {}: could not tell the primary within 1 s that it listens on {}:{}", id, socket.host(),
+                    socket.port());
         }
     }
 
