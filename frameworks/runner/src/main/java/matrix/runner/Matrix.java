@@ -139,7 +139,7 @@ public final class Matrix {
         long t0 = System.nanoTime();
         Process primary = launch(c, start, log);
         try {
-            Matcher up = awaitLine(primary, log, Pattern.compile("is up: \\d+ worker\\(s\\) listening on \\S*:(\\d+)"), UP);
+            Matcher up = awaitLine(primary, log, Pattern.compile("is up: \\d+ worker\\(s\\)"), UP);
             if (up == null) {
                 r.put("up", "NO (exit " + exitOf(primary) + "): " + tail(log, 6));
                 return;
