@@ -25,7 +25,7 @@ if [[ "$build" == 1 ]]; then
   echo "matrix: building jcluster's command line (root: $root)"
   (cd "$root" && mvn -B -q -DskipTests -pl jcluster-cli -am package)
   # One module at a time: the machine's 2 cores are shared.
-  for m in apps/jdk-http apps/spring-boot apps/jetty12 apps/vertx5 apps/javalin apps/undertow apps/netty-iouring runner; do
+  for m in apps/jdk-http apps/spring-boot apps/jetty12 apps/vertx5 apps/vertx5-netty418 apps/javalin apps/undertow apps/netty-iouring runner; do
     echo "matrix: building frameworks/$m"
     mvn -B -q -f "$here/$m/pom.xml" package
   done

@@ -38,6 +38,10 @@ public final class Matrix {
     static final Duration UP = Duration.ofSeconds(180);
     static final int DISTRIBUTION_CONNECTIONS = 1000;
     static final int CLIENTS = 8;
+    /** The reload load's requests take this long in the app: a cut one fails late, a closed idle connection at once. */
+    static final int SLOW_MS = 100;
+    /** A failure this soon after the request was written: the server closed the connection without processing it. */
+    static final int CUT_MS = 10;
 
     private record Duration(long millis) {
         static Duration ofSeconds(long s) {
@@ -75,6 +79,8 @@ public final class Matrix {
                         p -> List.of("--server.port=" + p), false),
                 new Case("jetty12", "apps/jetty12/target/app-jetty12.jar", port, false),
                 new Case("vertx5-epoll", "apps/vertx5/target/app-vertx5.jar",
+                        p -> List.of("--port", Integer.toString(p), "--transport", "epoll"), false),
+                new Case("vertx5-epoll-netty4.2.18", "apps/vertx5-netty418/target/app-vertx5-netty418.jar",
                         p -> List.of("--port", Integer.toString(p), "--transport", "epoll"), false),
                 new Case("vertx5-nio", "apps/vertx5/target/app-vertx5.jar",
                         p -> List.of("--port", Integer.toString(p), "--transport", "nio"), false),
@@ -148,16 +154,21 @@ public final class Matrix {
 
             // 1. two workers, distinct pids
             Set<Long> pids = pids(port, 2, 20_000);
-            r.put("distinct pids", pids.size() == 2 ? "y " + pids : "n " + pids);
+            r.put("distinct pids", (pids.size() == 2 ? "y " + pids : "n " + pids) + "; processes under the primary: "
+                    + primary.toHandle().descendants().map(h -> Long.toString(h.pid())).collect(Collectors.joining(" ")));
 
-            // 2. 1,000 new connections (Connection: close) from 8 concurrent clients
-            r.put("distribution", distribution(port));
+            if (pids.isEmpty()) {
+                r.put("distribution", "not measured: no worker answered GET / within 20 s");
+            } else {
+                // 2. 1,000 new connections (Connection: close) from 8 concurrent clients
+                r.put("distribution", distribution(port));
 
-            // 3. kill -9 of a worker: ms until a pid not seen before answers
-            r.put("kill -9 -> new pid answers (ms)", kill(port, pids));
+                // 3. kill -9 of a worker: ms until a pid not seen before answers
+                r.put("kill -9 -> new pid answers (ms)", kill(port, pids, primary));
 
-            // 4. reload under keep-alive load
-            reload(c, name, port, log, r);
+                // 4. reload under keep-alive load
+                reload(c, name, port, log, r);
+            }
 
             // 5. stop: no process left
             stop(c, name, primary, r);
@@ -213,9 +224,11 @@ public final class Matrix {
         return shares + String.format("; failed %d; %.0f conn/s", failed.sum(), total / secs);
     }
 
-    private static String kill(int port, Set<Long> before) {
+    /** SIGKILL to a worker that answers; ms until a process that was not running before it answers. */
+    private static String kill(int port, Set<Long> before, Process primary) {
         long victim = before.iterator().next();
         Set<Long> known = new LinkedHashSet<>(before);
+        primary.toHandle().descendants().forEach(h -> known.add(h.pid())); // also workers that never answered
         int failures = 0;
         long t0 = System.nanoTime();
         ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
@@ -235,7 +248,7 @@ public final class Matrix {
         return "NO new pid within 90 s (killed " + victim + "; " + failures + " failed requests)";
     }
 
-    /** Keep-alive load: CLIENTS connections looping GET /slow?ms=20; a failed request reconnects. */
+    /** Keep-alive load: CLIENTS connections looping GET /slow?ms=SLOW_MS; a failed request reconnects. */
     private static final class Load {
         final LongAdder ok = new LongAdder();
         final Map<String, LongAdder> failed = new ConcurrentHashMap<>();
@@ -252,12 +265,14 @@ public final class Matrix {
                     Http conn = null;
                     while (!stop.get() && System.currentTimeMillis() < deadline && requests.incrementAndGet() <= maxRequests) {
                         boolean reused = false;
+                        long sent = System.nanoTime();
                         try {
                             if (conn == null) {
                                 conn = new Http(port, 10_000);
                             }
                             reused = conn.served > 0;
-                            Http.Resp resp = conn.get("/slow?ms=20", false);
+                            sent = System.nanoTime();
+                            Http.Resp resp = conn.get("/slow?ms=" + SLOW_MS, false);
                             if (resp.status() == 200) {
                                 ok.increment();
                                 pids.add(resp.pid());
@@ -269,8 +284,10 @@ public final class Matrix {
                                 conn = null;
                             }
                         } catch (Exception e) {
-                            String kind = e instanceof Http.NoResponse ? (reused ? "no response on a reused connection"
-                                    : "no response on a new connection")
+                            long ms = (System.nanoTime() - sent) / 1_000_000;
+                            String kind = e instanceof Http.NoResponse
+                                    ? (reused ? "reused" : "new") + (ms < CUT_MS ? " connection closed as the request went out (<"
+                                    + CUT_MS + " ms)" : " connection: in-flight request cut (no response after >=" + CUT_MS + " ms)")
                                     : e instanceof java.net.ConnectException ? "connect refused"
                                     : e instanceof java.net.SocketTimeoutException ? "timeout" : "cut mid-response";
                             fail(kind, e);
@@ -399,14 +416,18 @@ public final class Matrix {
             try {
                 boolean ended = p.waitFor(UP.millis(), TimeUnit.MILLISECONDS);
                 List<String> lines = Files.readAllLines(log);
-                String app = lines.stream().filter(l -> l.contains("[worker"))
-                        .filter(l -> l.matches("(?i).*(BindException|already in use|in use|failed to start|failed to listen).*"))
+                // The application's own lines: not the agent's (io.jcluster…) and not stack frames.
+                String app = lines.stream().filter(l -> l.contains("[worker") && !l.contains("io.jcluster")
+                                && !l.matches("^\\[worker \\d+ \\d+\\]\\s+at .*"))
+                        .filter(l -> l.matches("(?i).*(BindException|in use|failed to start|failed to listen).*"))
                         .limit(2).map(Matrix::strip).collect(Collectors.joining(" / "));
                 String cli = lines.stream().filter(l -> !l.contains("[worker")).filter(l -> l.contains("in use"))
                         .map(Matrix::strip).collect(Collectors.joining(" / "));
                 r.put("port in use", (ended ? "exit " + p.exitValue() : "did not end in " + UP.millis() / 1000 + " s"));
                 r.put("port in use: app's error", app.isEmpty() ? "(none seen)" : app);
                 r.put("port in use: CLI", cli.isEmpty() ? "(none seen)" : cli);
+                r.put("port in use: worker's end", lines.stream().filter(l -> l.matches(".*\\[primary \\d+\\] worker \\d+ \\(pid \\d+\\) (exited|died): .*"))
+                        .map(Matrix::strip).collect(Collectors.joining(" / ")));
             } finally {
                 reap(p);
             }
