@@ -19,8 +19,9 @@ if [[ "${1:-}" == --kill-first ]]; then
   sleep 3
 fi
 (sleep 30; echo "status during the reload:"; "$root/bin/jcluster" status loop 2>&1 | head -8) &
+status_job=$!
 rc=0; timeout 60 "$root/bin/jcluster" reload loop >/dev/null 2>&1 || rc=$?
-wait
+wait $status_job || true
 echo "reload exit: $rc (124 = still running after 60 s)"
 echo "workers replaced: $(grep -c 'in a reload' "$log")"
 grep "in a reload\|reload" "$log" | head -8
