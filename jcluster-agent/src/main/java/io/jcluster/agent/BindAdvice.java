@@ -115,4 +115,36 @@ final class BindAdvice {
             return r != null;
         }
     }
+
+    /**
+     * Netty's {@code Native.epollCtlMod(efd, fd, flags)} on epoll, for a server socket the agent swapped: the
+     * kernel drops an epoll registration when its socket is closed, and the swap closed the application's socket.
+     * Netty before 4.2.18 (and 4.1) adds a server channel's fd to epoll before it binds, so its first change of
+     * interest fails with ENOENT and the server never accepts. Here that one failure adds the fd (the primary's
+     * socket now) to the same epoll set with the same flags instead. Netty's types are reached through the woven
+     * class itself: the agent's own Netty is relocated, the application's is not.
+     */
+    static final class EpollCtlMod {
+        private EpollCtlMod() {
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        @SuppressWarnings("unchecked")
+        static void exit(@Advice.Origin Class<?> nativeClass, @Advice.Argument(0) int efd, @Advice.Argument(1) int fd,
+                         @Advice.Argument(2) int flags, @Advice.Thrown(readOnly = false) Throwable thrown) {
+            if (thrown == null) {
+                return;
+            }
+            Object hook = System.getProperties().get(BindHook.KEY);
+            if (hook == null || !Boolean.TRUE.equals(((BiFunction<String, Object, Object>) hook).apply("swapped", fd))) {
+                return;
+            }
+            try {
+                nativeClass.getMethod("epollCtlAdd", int.class, int.class, int.class).invoke(null, efd, fd, flags);
+                thrown = null;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                thrown.addSuppressed(e);
+            }
+        }
+    }
 }

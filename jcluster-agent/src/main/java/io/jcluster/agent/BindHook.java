@@ -33,6 +33,8 @@ final class BindHook implements BiFunction<String, Object, Object> {
     private final WorkerRuntime runtime;
     private final Field fdField;
     private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
+    /** The fds whose socket was swapped for the primary's: an epoll registration of theirs was lost with it. */
+    private final java.util.Set<Integer> swapped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** {@code fdField}: {@code java.io.FileDescriptor.fd}, made accessible (java.io opened to the agent). */
     BindHook(WorkerRuntime runtime, Field fdField) {
@@ -57,6 +59,8 @@ final class BindHook implements BiFunction<String, Object, Object> {
                     Object[] a = (Object[]) args;
                     return serve(fdField.getInt(a[0]), (InetAddress) a[1], (Integer) a[2]);
                 }
+                case "swapped":
+                    return swapped.contains((Integer) args);
                 case "netty": {
                     if (depth.get()[0] <= 0) {
                         return null;
@@ -86,6 +90,7 @@ final class BindHook implements BiFunction<String, Object, Object> {
             throw new BindException("jcluster agent: could not put the primary's listening socket in place of fd "
                     + target + " (errno " + -r + ")");
         }
+        swapped.add(target);
         runtime.socketListening(s);
         return Boolean.TRUE;
     }

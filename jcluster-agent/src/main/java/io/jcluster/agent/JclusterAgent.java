@@ -115,6 +115,8 @@ public final class JclusterAgent {
                 .type(named(netty + ".channel.unix.Socket"))
                 .transform(advice(BindAdvice.NettyBind.class, named("bind").and(takesArguments(1))
                         .and(takesArgument(0, java.net.SocketAddress.class))))
+                .type(named(netty + ".channel.epoll.Native"))
+                .transform(advice(BindAdvice.EpollCtlMod.class, named("epollCtlMod").and(takesArguments(3))))
                 .type(nameMatches(netty.replace(".", "\\.")
                         + "\\.(incubator\\.)?channel\\.(epoll|uring)\\.[A-Za-z]*ServerSocketChannel"))
                 .transform(advice(BindAdvice.ServerScope.class, named("doBind").and(takesArguments(1))))
