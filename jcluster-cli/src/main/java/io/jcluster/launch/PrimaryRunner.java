@@ -26,6 +26,9 @@ import java.util.concurrent.TimeUnit;
  * once the cluster has stopped.
  */
 public final class PrimaryRunner {
+    /** How long workers of a failed boot may take to end by themselves (their own error reports) before the stop. */
+    static final Duration BOOT_FAILURE_GRACE = Duration.ofSeconds(5);
+
     private final String name;
     private final StartSpec spec;
     private final Application app;
@@ -98,6 +101,7 @@ public final class PrimaryRunner {
         }
         if (boot.problem() != null) {
             registry.write(entry.withState("failed", boot.problem().message()));
+            sup.letWorkersEnd(BOOT_FAILURE_GRACE); // the application says why in its own words first
             err.println("jcluster: " + name + " failed to start: " + boot.problem().message());
             sup.stop(Duration.ofSeconds(5), true, "boot failed");
             awaitStop(sup);

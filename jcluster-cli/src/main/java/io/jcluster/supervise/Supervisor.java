@@ -3,6 +3,7 @@ package io.jcluster.supervise;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jcluster.cluster.Cluster;
 import io.jcluster.cluster.ClusterSettings;
+import io.jcluster.cluster.Worker;
 import io.jcluster.control.ControlException;
 import io.jcluster.logs.LogSink;
 import java.time.Duration;
@@ -144,6 +145,26 @@ public final class Supervisor {
     }
 
     /** Stops the cluster ({@link Stop}); completes when every worker has exited. */
+    /**
+     * After a failed boot: no worker is restarted any more, and each gets up to {@code grace} to end by itself, so
+     * that the application's own error path (Spring Boot's "port already in use" report, say) runs to its end
+     * before the stop kills what is left. True when every worker ended.
+     */
+    public boolean letWorkersEnd(Duration grace) throws InterruptedException {
+        Cluster.workers().values().forEach(Worker::cancelRestarts);
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (Worker w : List.copyOf(Cluster.workers().values())) {
+            try {
+                w.exited().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                return false; // the stop that follows kills it
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("a worker's exit failed", e);
+            }
+        }
+        return true;
+    }
+
     public CompletableFuture<Integer> stop(Duration deadline, boolean fast, String why) {
         return stop.run(deadline, fast, why);
     }

@@ -152,8 +152,10 @@ class UnmodifiedAppIT {
             int port = taken.getLocalPort();
             try (Jcluster.Running primary = cli.start(List.of("start", httpJar().toString(), "--name", "taken", "-i", "1",
                     "--", "--port", Integer.toString(port)))) {
-                primary.await("app's own error path: java.net.BindException: Address already in use", UP);
-                primary.await("failed to start: port " + port + " is in use", UP);
+                // Both, in whichever order they reach the primary's output: the app's own report and the CLI's.
+                org.awaitility.Awaitility.await().atMost(UP).pollInterval(Duration.ofMillis(50)).until(() ->
+                        primary.output().contains("app's own error path: java.net.BindException: Address already in use")
+                                && primary.output().contains("failed to start: port " + port + " is in use"));
                 int exit = primary.waitExit(UP);
                 String out = primary.output();
                 assertThat(out).contains("app's own error path: java.net.BindException: Address already in use")
