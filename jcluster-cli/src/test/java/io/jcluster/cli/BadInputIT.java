@@ -80,13 +80,6 @@ class BadInputIT {
     }
 
     /** Waits until the primary's output holds {@code n} lines matching {@code regex}, wherever they are; returns them. */
-    private static List<String> awaitLines(Jcluster.Running p, String regex, int n) {
-        Pattern re = Pattern.compile(regex);
-        await().atMost(UP).pollInterval(Duration.ofMillis(50))
-                .alias(n + " lines matching /" + regex + "/ in the primary's output")
-                .until(() -> p.output().lines().filter(l -> re.matcher(l).find()).count() >= n);
-        return p.output().lines().filter(l -> re.matcher(l).find()).toList();
-    }
 
     /** One line sent on a new connection to {@code host:port}, and the line answered. */
     private static String ask(InetAddress host, int port, String line) throws IOException {
@@ -194,7 +187,7 @@ class BadInputIT {
             String warning = "\\[primary \\d+\\] worker (\\d+) \\(pid (\\d+)\\) is (?:not online|online but not listening) "
                     + "after 3s; it keeps running" + Pattern.quote(expected) + "$";
             primary.await("is up: 2 worker\\(s\\); 'jcluster status " + name + "' shows them", UP);
-            List<String> warnings = awaitLines(primary, warning, 2);
+            List<String> warnings = primary.awaitLines(warning, 2, UP);
             assertThat(warnings).as(primary.output()).hasSize(2);
             Set<String> ids = new HashSet<>();
             for (String w : warnings) {
@@ -208,7 +201,7 @@ class BadInputIT {
                 assertThat(primary.output()).doesNotContain("expected to bind");
             }
             // the application's main runs, blocked forever, in both workers
-            awaitLines(primary, "\\[worker [12] \\d+\\] never binding; args " + Pattern.quote(String.join(" ", args)), 2);
+            primary.awaitLines("\\[worker [12] \\d+\\] never binding; args " + Pattern.quote(String.join(" ", args)), 2, UP);
             stopLeavesNothing(cli, primary, name, workers(primary, 2));
         }
     }
@@ -228,9 +221,9 @@ class BadInputIT {
             List<ProcessHandle> workers = workers(primary, 2);
             // The start is up at each worker's first listen; the app's second bind may come just after it. Each
             // address is announced once, in the 'is up' line or in a 'listening on' line after it.
-            awaitLines(primary, "listening on .*127\\.0\\.0\\.1:" + a + "\\b", 1);
-            awaitLines(primary, "listening on .*127\\.0\\.0\\.1:" + b + "\\b", 1);
-            awaitLines(primary, "serving on /127.0.0.1:" + a + " \\(selector\\) and /127.0.0.1:" + b + " \\(blocking\\)", 2);
+            primary.awaitLines("listening on .*127\\.0\\.0\\.1:" + a + "\\b", 1, UP);
+            primary.awaitLines("listening on .*127\\.0\\.0\\.1:" + b + "\\b", 1, UP);
+            primary.awaitLines("serving on /127.0.0.1:" + a + " \\(selector\\) and /127.0.0.1:" + b + " \\(blocking\\)", 2, UP);
             InetAddress lo = InetAddress.getLoopbackAddress();
             Set<Long> onA = pids(lo, a, null, "port=" + a, 2);
             Set<Long> onB = pids(lo, b, null, "port=" + b, 2);
@@ -249,7 +242,7 @@ class BadInputIT {
                 "--", "--host", "127.0.0.1", "--port", Integer.toString(port)))) {
             assertThat(primary.awaitUp()).isEqualTo(port);
             List<ProcessHandle> workers = workers(primary, 2);
-            awaitLines(primary, "line server bound to port " + port + " on 127.0.0.1", 2);
+            primary.awaitLines("line server bound to port " + port + " on 127.0.0.1", 2, UP);
             Set<Long> pids = pids(InetAddress.getLoopbackAddress(), port, "hello", " echo=hello", 2);
             assertThat(pids).as(primary.output()).hasSize(2);
             stopLeavesNothing(cli, primary, "lines", workers);
@@ -265,7 +258,7 @@ class BadInputIT {
             int port = primary.awaitUp();
             assertThat(port).isPositive();
             List<ProcessHandle> workers = workers(primary, 2);
-            List<String> bound = awaitLines(primary, "\\[worker \\d+ \\d+\\] line server bound to port \\d+ on 127.0.0.1", 2);
+            List<String> bound = primary.awaitLines("\\[worker \\d+ \\d+\\] line server bound to port \\d+ on 127.0.0.1", 2, UP);
             assertThat(bound).as(primary.output()).hasSize(2)
                     .allMatch(l -> l.endsWith("line server bound to port " + port + " on 127.0.0.1"));
             assertThat(primary.output()).containsPattern("(?m)worker 1 \\(pid \\d+\\) listening on 127.0.0.1:" + port + "$")
@@ -297,7 +290,7 @@ class BadInputIT {
             List<ProcessHandle> workers = workers(primary, 2);
             assertThat(primary.output()).containsPattern("(?m)worker 1 \\(pid \\d+\\) listening on \\[::1\\]:" + port + "$")
                     .contains("is up: 2 worker(s) listening on [::1]:" + port + ";");
-            awaitLines(primary, "line server bound to port " + port + " on 0:0:0:0:0:0:0:1", 2);
+            primary.awaitLines("line server bound to port " + port + " on 0:0:0:0:0:0:0:1", 2, UP);
             assertThat(pids(v6, port, "six", " echo=six", 2)).as(primary.output()).hasSize(2);
             stopLeavesNothing(cli, primary, "six", workers);
         }

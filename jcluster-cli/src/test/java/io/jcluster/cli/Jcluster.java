@@ -145,6 +145,18 @@ final class Jcluster {
             return Integer.parseInt(await("is up: \\d+ worker\\(s\\) listening on \\S*:(\\d+)").group(1));
         }
 
+        /**
+         * Waits (at most {@code timeout}) until the output holds {@code n} lines matching {@code regex}, wherever
+         * they are: unlike {@link #await}, lines before the cursor count too. Returns every such line.
+         */
+        List<String> awaitLines(String regex, int n, Duration timeout) {
+            java.util.regex.Pattern re = java.util.regex.Pattern.compile(regex);
+            org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50))
+                    .alias(n + " lines matching /" + regex + "/ in the primary's output")
+                    .until(() -> output().lines().filter(l -> re.matcher(l).find()).count() >= n);
+            return output().lines().filter(l -> re.matcher(l).find()).toList();
+        }
+
         String output() {
             return proc.output();
         }

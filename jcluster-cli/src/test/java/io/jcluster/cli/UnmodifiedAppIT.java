@@ -80,21 +80,6 @@ class UnmodifiedAppIT {
         return pids;
     }
 
-    /**
-     * Waits until the primary's output holds {@code n} lines matching {@code regex}, wherever they are (lines
-     * that came before "is up" are past the cursor of {@link Jcluster.Running#await}). Polls the output every
-     * 50 ms until {@link #UP}.
-     */
-    private static void awaitLines(Jcluster.Running p, String regex, int n) throws InterruptedException {
-        Pattern re = Pattern.compile(regex);
-        long deadline = System.nanoTime() + UP.toNanos();
-        while (p.output().lines().filter(l -> re.matcher(l).find()).count() < n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(n + " lines matching /" + regex + "/ not seen within " + UP + ":\n" + p.output());
-            }
-            Thread.sleep(50);
-        }
-    }
 
     @Test
     void anUnmodifiedJdkHttpServerJarServesOnePortFromTwoWorkersAndSurvivesAKill() throws Exception {
@@ -107,7 +92,7 @@ class UnmodifiedAppIT {
             Set<Long> pids = pids(port, 2, Duration.ofSeconds(20));
             assertThat(pids).as(primary.output()).hasSize(2);
             // Each worker's UDP socket and client socket were bound by the kernel, not served by the primary.
-            awaitLines(primary, "untouched: udp bound to \\d+, client bound to \\d+ and connected to " + port, 2);
+            primary.awaitLines("untouched: udp bound to \\d+, client bound to \\d+ and connected to " + port, 2, UP);
             assertThat(primary.output()).doesNotContainPattern("listening on \\S+:(?!" + port + ")\\d+")
                     .doesNotContain("WARNING");
 
@@ -137,7 +122,7 @@ class UnmodifiedAppIT {
             assertThat(primary.awaitUp()).isEqualTo(port);
             assertThat(primary.output()).contains("serving on /127.0.0.1:" + port + " with EpollServerSocketChannel");
             assertThat(pids(port, 2, Duration.ofSeconds(20))).as(primary.output()).hasSize(2);
-            awaitLines(primary, "untouched: udp bound to \\d+, client bound to \\d+ and connected to " + port, 2);
+            primary.awaitLines("untouched: udp bound to \\d+, client bound to \\d+ and connected to " + port, 2, UP);
             Jcluster.Result stop = cli.run("stop", "netty");
             assertThat(stop.exit()).as(stop.all()).isZero();
             assertThat(primary.waitExit(Duration.ofSeconds(60))).isZero();
