@@ -104,7 +104,8 @@ final class StartCommand implements Callable<Integer> {
     String restartResetAfter;
 
     @Option(names = "--max-restarts", paramLabel = "N", description = "Crash loop: more restarts of a worker than N within "
-            + "--restart-window stop restarting it (default: 10).")
+            + "--restart-window, or more than N crashes in a row each sooner than --restart-reset-after after its start,"
+            + " stop restarting it (default: 10).")
     String maxRestarts;
 
     @Option(names = "--restart-window", paramLabel = "DURATION", description = "See --max-restarts (default: 60s).")

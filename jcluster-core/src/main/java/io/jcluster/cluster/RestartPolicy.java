@@ -8,7 +8,9 @@ import java.time.Duration;
  * <p>A worker that crashes after running at least {@code resetAfter} is replaced at once. One that crashes
  * sooner counts as a consecutive crash and waits {@code initialDelay × factor^(n-2)} for the n-th consecutive
  * crash, at most {@code maxDelay}. More than {@code maxRestarts} restarts of one slot within {@code window}
- * is a crash loop: that slot is not restarted again, and the reason is logged.
+ * is a crash loop, and so are more than {@code maxRestarts} consecutive crashes (each sooner than
+ * {@code resetAfter} after its start), however far apart the back-off spaced them: that slot is not restarted
+ * again, and the reason is logged.
  *
  * <p>Off in the library by default, as in Node; on in the command line and the demo.
  */

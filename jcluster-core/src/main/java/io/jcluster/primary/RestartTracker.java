@@ -32,6 +32,12 @@ final class RestartTracker {
             return Decision.giveUp("crash loop: " + (restarts.size() + 1) + " exits within "
                     + policy.window().toSeconds() + " s (restart limit " + policy.maxRestarts() + ")");
         }
+        if (consecutive > policy.maxRestarts()) {
+            // Each crash came sooner than resetAfter after its start, but the back-off spaced them out beyond the
+            // window: still a crash loop (PM2's max_restarts of unstable restarts), or it would go on for ever.
+            return Decision.giveUp("crash loop: " + consecutive + " exits in a row, each less than "
+                    + policy.resetAfter().toSeconds() + " s after its start (restart limit " + policy.maxRestarts() + ")");
+        }
         restarts.addLast(nowMillis);
         return new Decision(true, policy.delay(consecutive), null);
     }

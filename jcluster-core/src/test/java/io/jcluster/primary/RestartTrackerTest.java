@@ -108,12 +108,39 @@ class RestartTrackerTest {
     }
 
     @Test
-    void aSteadyTrickleSlowerThanTheLimitIsRestartedForever() {
+    void aTrickleOfWorkersThatEachRanLongEnoughIsRestartedForever() {
         RestartTracker t = new RestartTracker(RestartPolicy.BACKOFF.withMaxRestarts(2, Duration.ofSeconds(10)));
         long now = 5_000_000;
         for (int i = 0; i < 100; i++) {
-            assertThat(t.onCrash(now + i * 6_000L, SHORT).restart()).as("crash %d", i + 1).isTrue();
+            // Each ran the full resetAfter (10 s): healthy workers that die now and then, never a loop.
+            assertThat(t.onCrash(now + i * 11_000L, 10_000).restart()).as("crash %d", i + 1).isTrue();
         }
+    }
+
+    @Test
+    void consecutiveShortLivedCrashesSpacedOutByTheBackoffAreACrashLoopToo() {
+        // The default policy: 10 in 60 s. The back-off (up to 15 s) plus a slow boot spaces the crashes of a worker
+        // that dies right after it starts beyond the window; the consecutive count still ends it.
+        RestartTracker t = new RestartTracker(RestartPolicy.BACKOFF);
+        long now = 5_000_000;
+        for (int i = 0; i < 10; i++) {
+            assertThat(t.onCrash(now + i * 20_000L, SHORT).restart()).as("crash %d", i + 1).isTrue();
+        }
+        Decision d = t.onCrash(now + 10 * 20_000L, SHORT);
+        assertThat(d.restart()).isFalse();
+        assertThat(d.reason()).isEqualTo("crash loop: 11 exits in a row, each less than 10 s after its start"
+                + " (restart limit 10)");
+    }
+
+    @Test
+    void oneWorkerThatRanLongEnoughStartsTheConsecutiveCountOver() {
+        RestartTracker t = new RestartTracker(RestartPolicy.BACKOFF.withMaxRestarts(2, Duration.ofSeconds(10)));
+        long now = 5_000_000;
+        assertThat(t.onCrash(now, SHORT).restart()).isTrue();
+        assertThat(t.onCrash(now + 20_000, SHORT).restart()).isTrue();
+        assertThat(t.onCrash(now + 40_000, 10_000).restart()).isTrue(); // healthy: count starts over at 1
+        assertThat(t.onCrash(now + 60_000, SHORT).restart()).isTrue();
+        assertThat(t.onCrash(now + 80_000, SHORT).restart()).isFalse();
     }
 
     @Test
