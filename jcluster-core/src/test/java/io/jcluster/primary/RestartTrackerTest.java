@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class RestartTrackerTest {
     private static final long SHORT = 50; // uptime well below resetAfter
+    private static final long UP = 10_000; // uptime of exactly resetAfter: not a consecutive crash
 
     /** BACKOFF with room for many restarts, so only the back-off shows. */
     private static RestartTracker roomy() {
@@ -88,12 +89,13 @@ class RestartTrackerTest {
     void restartsOlderThanTheWindowNoLongerCount() {
         RestartTracker t = new RestartTracker(RestartPolicy.BACKOFF.withMaxRestarts(2, Duration.ofSeconds(60)));
         long now = 5_000_000;
-        assertThat(t.onCrash(now, SHORT).restart()).isTrue();
-        assertThat(t.onCrash(now + 30_000, SHORT).restart()).isTrue();
+        // Workers that ran resetAfter each: only the window counts them, not the consecutive rule.
+        assertThat(t.onCrash(now, UP).restart()).isTrue();
+        assertThat(t.onCrash(now + 30_000, UP).restart()).isTrue();
         // The first restart is now 60.001 s old: only one counts, so this one is allowed.
-        assertThat(t.onCrash(now + 60_001, SHORT).restart()).isTrue();
+        assertThat(t.onCrash(now + 60_001, UP).restart()).isTrue();
         // Now the restarts at +30 s and +60.001 s are both inside the window: a third is a loop.
-        Decision d = t.onCrash(now + 60_002, SHORT);
+        Decision d = t.onCrash(now + 60_002, UP);
         assertThat(d.restart()).isFalse();
         assertThat(d.reason()).contains("3 exits").contains("60 s");
     }
