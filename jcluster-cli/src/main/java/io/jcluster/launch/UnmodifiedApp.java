@@ -3,6 +3,7 @@ package io.jcluster.launch;
 import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
 import io.jcluster.cluster.ClusterSettings;
+import io.jcluster.internal.CacheDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,7 @@ public final class UnmodifiedApp {
         return settings.mainClass(app.mainClass()).classpath(String.join(java.io.File.pathSeparator, cp));
     }
 
-    /** The agent jar: {@value #ENV_AGENT_JAR}, else the one inside this jar, copied once to ~/.cache/jcluster/agent. */
+    /** The agent jar: {@value #ENV_AGENT_JAR}, else the one inside this jar, copied once to the cache ({@link CacheDir}: $XDG_CACHE_HOME/jcluster/agent or ~/.cache/jcluster/agent). */
     static Path agentJar() {
         String env = System.getenv(ENV_AGENT_JAR);
         if (env != null && !env.isBlank()) {
@@ -97,7 +98,7 @@ public final class UnmodifiedApp {
             }
             byte[] jar = in.readAllBytes();
             String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(jar), 0, 8);
-            Path dir = Path.of(System.getProperty("user.home"), ".cache", "jcluster", "agent");
+            Path dir = CacheDir.of("agent");
             Files.createDirectories(dir);
             Path file = dir.resolve("jcluster-agent-" + hash + ".jar");
             if (!Files.exists(file)) {

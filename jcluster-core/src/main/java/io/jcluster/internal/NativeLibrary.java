@@ -27,7 +27,7 @@ public final class NativeLibrary {
             }
             byte[] lib = in.readAllBytes();
             String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(lib), 0, 8);
-            Path dir = Path.of(System.getProperty("user.home"), ".cache", "jcluster", "native");
+            Path dir = CacheDir.of("native");
             Files.createDirectories(dir);
             Path file = dir.resolve("lib" + name + "-" + hash + ".so");
             if (!Files.exists(file)) {

@@ -1,5 +1,6 @@
 package io.jcluster.primary;
 
+import io.jcluster.internal.CacheDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ final class ClassDataSharing {
             return null;
         }
         Path dir = setting != null && !setting.isBlank() ? Path.of(setting)
-                : Path.of(System.getProperty("user.home"), ".cache", "jcluster", "cds");
+                : CacheDir.of("cds");
         try {
             Files.createDirectories(dir);
             prune(dir);
