@@ -1,12 +1,7 @@
 package io.jcluster.reliability;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -164,7 +159,7 @@ public final class LoadClient implements AutoCloseable {
     // ---- one connection ----
 
     private void run(boolean keepAlive, long deadline, int index) {
-        Conn conn = null;
+        LoadConnection conn = null;
         long[] lat = new long[1024];
         int nLat = 0;
         long next = System.nanoTime();
@@ -184,7 +179,7 @@ public final class LoadClient implements AutoCloseable {
                 if (conn == null) {
                     String source = "127.0.0." + (1 + (sourceIndex++ % Math.max(1, config.sourceAddresses())));
                     try {
-                        conn = Conn.open(config, source);
+                        conn = LoadConnection.open(config, source);
                         connections.increment();
                     } catch (IOException e) {
                         failures.add(new Failure(0, System.nanoTime(), 0, source, keepAlive, 0, Phase.CONNECT, 0,
@@ -195,10 +190,10 @@ public final class LoadClient implements AutoCloseable {
                 }
                 long t0 = System.nanoTime();
                 sent.increment();
-                Response r;
+                LoadConnection.Answer r;
                 try {
                     r = conn.exchange(keepAlive ? keepAliveRequest : closeRequest);
-                } catch (RequestFailed f) {
+                } catch (LoadConnection.RequestFailed f) {
                     failures.add(new Failure(conn.connectNanos, System.nanoTime(), conn.localPort, conn.source,
                             keepAlive, conn.answered, f.phase, f.bytes, String.valueOf(f.getCause())));
                     conn.close();
@@ -207,15 +202,15 @@ public final class LoadClient implements AutoCloseable {
                 }
                 long t1 = System.nanoTime();
                 conn.answered++;
-                statuses.computeIfAbsent(r.status, s -> new LongAdder()).increment();
-                if (r.status >= 200 && r.status < 300) {
+                statuses.computeIfAbsent(r.status(), s -> new LongAdder()).increment();
+                if (r.status() >= 200 && r.status() < 300) {
                     ok.increment();
                     if (nLat == lat.length) {
                         lat = Arrays.copyOf(lat, lat.length * 2);
                     }
                     lat[nLat++] = t1 - t0;
                 }
-                if (!keepAlive || r.close) {
+                if (!keepAlive || r.close()) {
                     if (keepAlive) {
                         serverClosedKeepAlive.increment();
                     }
@@ -230,144 +225,6 @@ public final class LoadClient implements AutoCloseable {
                 conn.close();
             }
             latencyBuffers.add(Arrays.copyOf(lat, nLat));
-        }
-    }
-
-    private record Response(int status, boolean close) { }
-
-    private static final class RequestFailed extends Exception {
-        final Phase phase;
-        final int bytes;
-
-        RequestFailed(Phase phase, int bytes, IOException cause) {
-            super(cause);
-            this.phase = phase;
-            this.bytes = bytes;
-        }
-    }
-
-    /** One socket and a small response parser (status line, headers, Content-Length body). */
-    private static final class Conn {
-        final Socket socket;
-        final InputStream in;
-        final OutputStream out;
-        final long connectNanos;
-        final int localPort;
-        final String source;
-        final byte[] buf = new byte[16 * 1024];
-        int pos;
-        int lim;
-        int received;
-        int answered;
-
-        private Conn(Socket socket, String source) throws IOException {
-            this.socket = socket;
-            this.source = source;
-            this.in = socket.getInputStream();
-            this.out = socket.getOutputStream();
-            this.connectNanos = System.nanoTime();
-            this.localPort = socket.getLocalPort();
-        }
-
-        static Conn open(Config config, String source) throws IOException {
-            Socket s = new Socket();
-            try {
-                s.setTcpNoDelay(true);
-                s.setSoTimeout(config.readTimeoutMs());
-                if (config.sourceAddresses() > 1) {
-                    s.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
-                }
-                s.connect(new InetSocketAddress(config.host(), config.port()), config.readTimeoutMs());
-                return new Conn(s, source);
-            } catch (IOException e) {
-                s.close();
-                throw e;
-            }
-        }
-
-        Response exchange(byte[] request) throws RequestFailed {
-            received = 0;
-            try {
-                out.write(request);
-                out.flush();
-            } catch (IOException e) {
-                throw new RequestFailed(Phase.WRITE, 0, e);
-            }
-            try {
-                String statusLine = line();
-                int status = Integer.parseInt(statusLine.substring(9, 12));
-                long length = -1;
-                boolean close = false;
-                String h;
-                while (!(h = line()).isEmpty()) {
-                    int colon = h.indexOf(':');
-                    if (colon < 0) {
-                        continue;
-                    }
-                    String name = h.substring(0, colon).trim();
-                    String value = h.substring(colon + 1).trim();
-                    if (name.equalsIgnoreCase("content-length")) {
-                        length = Long.parseLong(value);
-                    } else if (name.equalsIgnoreCase("connection") && value.equalsIgnoreCase("close")) {
-                        close = true;
-                    }
-                }
-                if (length < 0) {
-                    throw new IOException("no Content-Length in a response of status " + status);
-                }
-                skip(length);
-                return new Response(status, close);
-            } catch (IOException | RuntimeException e) {
-                IOException io = e instanceof IOException x ? x : new IOException(e.toString(), e);
-                throw new RequestFailed(received == 0 ? Phase.NO_RESPONSE : Phase.PARTIAL, received, io);
-            }
-        }
-
-        private int next() throws IOException {
-            if (pos == lim) {
-                int n = in.read(buf);
-                if (n < 0) {
-                    throw new EOFException("connection closed after " + received + " response bytes");
-                }
-                pos = 0;
-                lim = n;
-                received += n;
-            }
-            return buf[pos++] & 0xFF;
-        }
-
-        private String line() throws IOException {
-            StringBuilder b = new StringBuilder(64);
-            int c;
-            while ((c = next()) != '\n') {
-                if (c != '\r') {
-                    b.append((char) c);
-                }
-                if (b.length() > 16 * 1024) {
-                    throw new IOException("response line too long");
-                }
-            }
-            return b.toString();
-        }
-
-        private void skip(long n) throws IOException {
-            while (n > 0) {
-                if (pos == lim) {
-                    next();
-                    pos--;
-                }
-                int take = (int) Math.min(n, lim - pos);
-                pos += take;
-                n -= take;
-            }
-        }
-
-        void close() {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // closing
-            }
         }
     }
 
