@@ -106,6 +106,15 @@ class MetricsIT {
                 assertThat(w.get("latencyP50Seconds").asDouble()).isPositive();
                 assertThat(w.get("latencyP99Seconds").asDouble()).isGreaterThanOrEqualTo(w.get("latencyP50Seconds").asDouble());
             }
+
+            // a reload reports its result; the merged histogram keeps the counts of the workers it replaced
+            Jcluster.Result reload = cli.run("reload", "m");
+            assertThat(reload.exit()).as(reload.all()).isZero();
+            Map<String, Double> reloaded = scrape(admin);
+            assertThat(reloaded.get("jcluster_reloads_total{result=\"success\"}")).isEqualTo(1);
+            assertThat(reloaded.get("jcluster_reloads_total{result=\"failure\"}")).isEqualTo(0);
+            assertThat(reloaded.get("jcluster_http_request_duration_seconds_count"))
+                    .isGreaterThanOrEqualTo(after.get("jcluster_http_request_duration_seconds_count"));
         }
     }
 
