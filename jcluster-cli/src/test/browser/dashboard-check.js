@@ -1,11 +1,12 @@
 // Drives the dashboard of a running primary in Debian's headless Chromium (playwright-core; never a downloaded
 // browser) and reports what a user would see, as one line `RESULT {json}` on stdout. DashboardIT asserts on it.
 //   node dashboard-check.js --url http://127.0.0.1:PORT/ --workers N [--app-port P] [--token T]
-//        [--screenshot FILE] [--kill signal|fake]
+//        [--screenshot FILE] [--kill signal|fake] [--stop-primary]
 // Steps: load the page; wait for N listening rows; send traffic to the app (when --app-port) so the rate has
 // something to draw; wait until every chart has data; kill the first worker (SIGKILL to its pid, or the fake
 // primary's /fake/kill) and wait for its row to change and a new row to listen; with --token: a wrong token is
-// refused (401 shown), the right one scales up by one; screenshot. Exit status 0 when the steps ran; the
+// refused (401 shown), the right one scales up by one; screenshot; with --stop-primary: SIGTERM to the primary,
+// and the page says it is disconnected. Exit status 0 when the steps ran; the
 // assertions on what they saw are DashboardIT's.
 'use strict';
 const fs = require('node:fs');
@@ -24,6 +25,7 @@ const APP_PORT = opt('--app-port', null);
 const TOKEN = opt('--token', null);
 const SCREENSHOT = opt('--screenshot', null);
 const KILL = opt('--kill', 'signal');
+const STOP_PRIMARY = args.includes('--stop-primary');
 const CHROMIUM = opt('--chromium', '/usr/bin/chromium');
 const WAIT = Number(opt('--wait-ms', '60000'));
 
@@ -156,6 +158,17 @@ async function main() {
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       result.screenshot = path.resolve(SCREENSHOT);
       step(`screenshot ${result.screenshot}`);
+    }
+    if (STOP_PRIMARY) {
+      // The primary goes away (SIGTERM, a graceful stop): the page must say so, and keep trying.
+      phase = 'primary-gone';
+      const pid = Number(await page.textContent('#cluster-pid'));
+      if (KILL === 'fake') await fetch(new URL('/fake/stop', URL_), { method: 'POST' }).catch(() => {});
+      else process.kill(pid, 'SIGTERM');
+      step(`stopped the primary (pid ${pid})`);
+      await page.waitForFunction(() => document.getElementById('connection').classList.contains('disconnected'));
+      result.disconnected = await page.textContent('#connection');
+      step(`page says: ${result.disconnected}`);
     }
   } finally {
     if (traffic) await traffic.stop();

@@ -2,7 +2,8 @@
 //   node fake-primary.js [--port 8001] [--workers 4] [--token secret] [--no-latency] --uplot DIR
 // DIR holds uPlot.iife.min.js and uPlot.min.css (the WebJar's dist/). Serves the page from the jar's resources,
 // /api/status with made-up workers, /api/events (SSE), /api/admin, POST /api/reload and /api/scale, and
-// POST /fake/kill?worker=ID (the worker exits by SIGKILL and a replacement is forked). No dependency.
+// POST /fake/kill?worker=ID (the worker exits by SIGKILL and a replacement is forked), POST /fake/stop (it exits).
+// No dependency.
 'use strict';
 const http = require('node:http');
 const fs = require('node:fs');
@@ -124,6 +125,12 @@ http.createServer((req, res) => {
     for (const e of ring) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
     clients.add(res);
     req.on('close', () => clients.delete(res));
+    return undefined;
+  }
+  if (req.method === 'POST' && p === '/fake/stop') {
+    emit('stopping', {});
+    json(res, 200, { stopping: true });
+    setTimeout(() => process.exit(0), 100);
     return undefined;
   }
   if (req.method === 'POST' && p === '/fake/kill') return json(res, 200, { killed: kill(Number(url.searchParams.get('worker'))) });

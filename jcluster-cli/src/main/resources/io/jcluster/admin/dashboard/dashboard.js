@@ -23,7 +23,7 @@ const workerSeries = k => ({ label: `worker ${k}`, stroke: f.colour(k), order: N
 const charts = {
   rate: new TimeChart($('chart-rate'), {
     capacity: HISTORY, format: v => f.rate(v), empty: 'no requests counted yet',
-    series: k => (k === 'total' ? { label: 'total', stroke: 'currentColor', width: 2, order: -1 } : workerSeries(k)),
+    series: workerSeries, // the total is in the header: on the same axis it would flatten the workers' lines
   }),
   latency: new TimeChart($('chart-latency'), {
     capacity: HISTORY, format: v => msText(v), empty: 'no latency reported (only apps on jcluster\'s HTTP API report it)',
@@ -96,15 +96,13 @@ function onStatus(status) {
   if (reset) {
     Object.values(charts).forEach(c => c.clear());
     events.clear();
-    events.open();
+  }
+  if (reset || connected === false) {
+    events.open(); // another primary, or the same one back: its history again, the shown part skipped
     controls.probe();
   }
   if (connected !== true) {
     setConnection('connected', 'live');
-    if (connected === false) {
-      events.open();
-      controls.probe();
-    }
     connected = true;
   }
   render(false);
@@ -117,7 +115,10 @@ function onDisconnected(e) {
     sample(Date.now() / 1000, true); // a gap in the lines
     render(true);
   }
-  const why = e && e.name === 'AbortError' ? 'no answer' : 'cannot reach the primary';
+  let why = 'cannot reach the primary';
+  if (e && e.name === 'AbortError') why = `no answer within ${TIMEOUT_MS / 1000} s`;
+  else if (e && /^HTTP \d+$/.test(e.message)) why = `/api/status answered ${e.message}`;
+  else if (e instanceof SyntaxError) why = '/api/status did not answer JSON';
   setConnection('disconnected', `disconnected (${why}); retrying every ${RETRY_MS / 1000} s`);
 }
 
@@ -166,7 +167,6 @@ function sample(t, gap) {
       rss.set(r.id, b === null ? null : b / (1024 * 1024));
       cpu.set(r.id, f.num(r.w.cpuPercent));
     }
-    rate.set('total', fleet.totalRate());
   }
   charts.rate.push(t, rate);
   charts.latency.push(t, latency);

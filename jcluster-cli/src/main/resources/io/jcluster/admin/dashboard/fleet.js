@@ -4,8 +4,12 @@
 
 import { num } from './format.js';
 
-/** How long the rate looks back: a worker's counters move with its heartbeats, not with each poll. */
+/**
+ * How far the rate looks back (and at least): a worker's counters move with its heartbeats (one a second),
+ * not with each poll, so a shorter window would swing between 0 and twice the rate.
+ */
 export const RATE_WINDOW_MS = 5000;
+export const RATE_MIN_MS = 2000;
 /** How long the row of a worker that left stays on the page. */
 export const GONE_KEEP_MS = 120000;
 
@@ -92,7 +96,7 @@ function byId(a, b) {
   return Number.isNaN(x) || Number.isNaN(y) ? a.id.localeCompare(b.id) : x - y;
 }
 
-/** Adds the sample and returns requests per second over the window; null until two samples, or on a reset. */
+/** Adds the sample and returns requests per second over the window; null for its first 2 s, and after a reset. */
 export function sampleRate(samples, requests, now) {
   if (requests === null) {
     samples.length = 0;
@@ -107,7 +111,7 @@ export function sampleRate(samples, requests, now) {
   }
   const first = samples[0];
   const seconds = (now - first.at) / 1000;
-  if (samples.length < 2 || seconds < 0.5) return null;
+  if (samples.length < 2 || seconds * 1000 < RATE_MIN_MS) return null;
   return (requests - first.requests) / seconds;
 }
 
