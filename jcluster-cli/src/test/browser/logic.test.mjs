@@ -129,5 +129,6 @@ test('events: one line per event, in the CLI\'s terms, whatever fields it has', 
   assert.equal(describe({ type: 'reload', message: 'replacing worker 1 (1/2)' }), 'replacing worker 1 (1/2)');
   assert.equal(describe({ type: 'stopping' }), 'the cluster is stopping');
   assert.equal(describe({ type: 'fork', worker: 9 }), 'worker 9 forked');
+  assert.equal(describe({ type: 'restart', worker: 9, pid: 5 }), 'worker 9 (pid 5) restarted');
   assert.equal(describe({ type: 'something-new' }), 'something-new');
 });

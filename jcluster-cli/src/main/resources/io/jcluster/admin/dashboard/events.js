@@ -37,8 +37,14 @@ export function describe(e) {
     case 'stopping':
       parts.push('the cluster is stopping');
       break;
-    case 'fork': case 'online': case 'listening': case 'restart':
-      if (parts.length) parts.push(e.type === 'fork' ? 'forked' : e.type);
+    case 'fork':
+      if (parts.length) parts.push('forked');
+      break;
+    case 'restart':
+      if (parts.length) parts.push('restarted');
+      break;
+    case 'online': case 'listening':
+      if (parts.length) parts.push(e.type);
       break;
     default:
       break;
