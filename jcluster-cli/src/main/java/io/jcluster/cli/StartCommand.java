@@ -124,6 +124,18 @@ final class StartCommand implements Callable<Integer> {
             + "auto: off when its classes use jcluster's API (default: auto).")
     String agent;
 
+    @Option(names = "--admin", paramLabel = "[HOST:]PORT|off", description = "Serve the admin endpoint here: "
+            + "/healthz, /readyz, /metrics, /api/status, /api/events and the dashboard at / (HOST defaults to 127.0.0.1; "
+            + "default: off).")
+    String admin;
+
+    @Option(names = "--admin-token", paramLabel = "TOKEN", description = "Allow reload and scale through the admin "
+            + "endpoint with 'Authorization: Bearer TOKEN' (also env JCLUSTER_ADMIN_TOKEN; without it the endpoint is read-only).")
+    String adminToken;
+
+    @Option(names = "--min-ready", paramLabel = "N", description = "/readyz answers 503 while fewer than N workers listen (default: 1).")
+    String minReady;
+
     @Spec
     CommandSpec command;
 
@@ -194,6 +206,9 @@ final class StartCommand implements Callable<Integer> {
         put(f, "log-max-size", logMaxSize);
         put(f, "log-max-files", logMaxFiles);
         put(f, "agent", agent);
+        put(f, "admin", admin);
+        put(f, "admin-token", adminToken);
+        put(f, "min-ready", minReady);
         return f;
     }
 

@@ -28,6 +28,8 @@ public enum ExitCode {
     RELOAD_FAILED(10, "a reload stopped; the old workers kept serving"),
     /** The primary did not answer in time. */
     TIMEOUT(11, "the primary did not answer in time"),
+    /** The admin endpoint asked for ({@code --admin}) cannot listen on its address (in use, not this machine's). */
+    ADMIN_UNAVAILABLE(12, "the admin endpoint (--admin) cannot listen on its address"),
     /** Not an exit: the command left a cluster running in this JVM, which exits when the cluster stops. */
     RUNNING(-1, "(internal) a cluster is running in this JVM");
 

@@ -3,6 +3,7 @@ package io.jcluster.launch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcluster.admin.AdminServer;
 import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
 import io.jcluster.control.ControlException;
@@ -35,6 +36,10 @@ public final class PrimaryRunner {
     private final boolean daemonChild;
     private final PrintStream out;
     private final PrintStream err;
+    /** The demo: the seed's console lines ({@code Primary process PID is running}, {@code Worker PID died}, {@code Error: …}). */
+    private boolean seed;
+    /** The demo's default admin address: when it cannot be bound, one line says so and the cluster runs without it. */
+    private boolean adminOptional;
 
     public PrimaryRunner(String name, StartSpec spec, Application app, boolean daemonChild, PrintStream out, PrintStream err) {
         this.name = name;
@@ -45,11 +50,27 @@ public final class PrimaryRunner {
         this.err = err;
     }
 
+    /** Speaks as the seed's example does (the demo): see {@link #seed}. */
+    public PrimaryRunner seedConsole() {
+        this.seed = true;
+        return this;
+    }
+
+    /** An admin address that cannot be bound is said in one line, not an error (the demo's default). */
+    public PrimaryRunner adminOptional() {
+        this.adminOptional = true;
+        return this;
+    }
+
     public int run() throws Exception {
         Registry registry = Registry.open().ensure();
         Registry.Claim claim = registry.claim(name);
         Path logDir = spec.logDir != null ? spec.logDir : registry.defaultLogDir(name);
         LogSink log = new LogSink(logDir, name, spec.logMaxSize, spec.logMaxFiles, !daemonChild, out, err);
+        if (seed) {
+            log.plainConsole();
+            out.println("Primary process " + ProcessHandle.current().pid() + " is running");
+        }
         FleetSpec fleet = spec.fleetSpec();
         Supervisor sup = new Supervisor(name, fleet, app.description(), log);
         long pid = ProcessHandle.current().pid();
@@ -64,9 +85,28 @@ public final class PrimaryRunner {
             log.close();
             throw new CliException(ExitCode.FAILED, e.getMessage());
         }
+        AdminServer admin = null;
+        if (spec.admin != null) {
+            try {
+                admin = AdminEndpoint.start(spec.admin, sup, spec);
+            } catch (java.io.IOException e) {
+                if (!adminOptional) {
+                    server.close();
+                    registry.release(claim);
+                    log.close();
+                    throw new CliException(ExitCode.ADMIN_UNAVAILABLE, e.getMessage() + "; give --admin another "
+                            + "[HOST:]PORT, or --admin off");
+                }
+                (seed ? out : err).println(e.getMessage() + "; running without it (--admin PORT picks another)");
+            }
+        }
+        AdminServer adminServer = admin;
         registry.write(entry);
         registry.writePid(name, pid);
         Thread cleanup = new Thread(() -> {
+            if (adminServer != null) {
+                adminServer.close();
+            }
             server.close();
             registry.release(claim);
             log.close();
@@ -75,6 +115,16 @@ public final class PrimaryRunner {
         PrimarySignals.install(sup, spec, log);
         boolean agent = UnmodifiedApp.applies(spec); // looks through the application's classes: once
         sup.install(app.clusterSettings(spec, log, agent, fleet.memoryPerWorker()));
+        if (seed) {
+            io.jcluster.cluster.Cluster.onExit((w, s) -> out.println("Worker " + w.pid() + " died"));
+        }
+        if (admin != null) {
+            if (seed) {
+                out.println("Dashboard: " + admin.url());
+            } else {
+                log.event("Dashboard: " + admin.url());
+            }
+        }
         if (agent) {
             log.event(app.description() + " runs as it is, with jcluster's agent: its server sockets are the primary's"
                     + " (--agent off runs it through jcluster's API instead)");
@@ -101,6 +151,12 @@ public final class PrimaryRunner {
         }
         if (boot.problem() != null) {
             registry.write(entry.withState("failed", boot.problem().message()));
+            if (seed) { // the seed's words and status (its own example has no error path of its own to wait for)
+                err.println("Error: " + boot.problem().cause());
+                sup.stop(Duration.ofSeconds(5), true, "boot failed");
+                awaitStop(sup);
+                return ExitCode.FAILED.code();
+            }
             sup.letWorkersEnd(BOOT_FAILURE_GRACE); // the application says why in its own words first
             err.println("jcluster: " + name + " failed to start: " + boot.problem().message());
             sup.stop(Duration.ofSeconds(5), true, "boot failed");

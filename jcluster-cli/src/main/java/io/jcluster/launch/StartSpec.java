@@ -3,6 +3,7 @@ package io.jcluster.launch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.jcluster.admin.AdminAddress;
 import io.jcluster.cluster.RestartPolicy;
 import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
@@ -33,7 +34,7 @@ public final class StartSpec {
             "daemon", "jvm-args", "env", "max-memory", "max-requests", "max-requests-jitter", "hang-timeout",
             "ready-timeout", "drain-timeout", "reload-parallel", "autorestart", "restart-delay", "restart-backoff",
             "restart-max-delay", "restart-reset-after", "max-restarts", "restart-window", "log-dir", "log-max-size",
-            "log-max-files", "force", "agent");
+            "log-max-files", "force", "agent", "admin", "admin-token", "adminToken", "min-ready", "minReady");
 
     public Path jar;
     public String mainClass;
@@ -65,6 +66,12 @@ public final class StartSpec {
     public boolean force;
     /** auto, on or off: whether workers run the application as it is, with jcluster's agent ({@link UnmodifiedApp}). */
     public String agent = "auto";
+    /** Where the admin endpoint listens ({@code --admin [HOST:]PORT}); null: none ({@code off}, the default). */
+    public AdminAddress admin;
+    /** The token that mutations of the admin endpoint need; null: read-only (or env JCLUSTER_ADMIN_TOKEN). */
+    public String adminToken;
+    /** Fewer workers listening than this: {@code /readyz} answers 503. */
+    public int minReady = 1;
 
     /** Reads a YAML config file into this spec; relative paths in it are relative to the file. */
     public StartSpec load(Path file) {
@@ -131,6 +138,9 @@ public final class StartSpec {
                 case "log-max-files" -> logMaxFiles = (int) nonNegative(Long.parseLong(text(v)));
                 case "force" -> force = bool(v);
                 case "agent" -> agent = UnmodifiedApp.mode(text(v));
+                case "admin" -> admin = text(v).equals("off") ? null : AdminAddress.parse(text(v));
+                case "admin-token", "adminToken" -> adminToken = token(text(v));
+                case "min-ready", "minReady" -> minReady = (int) positive(Long.parseLong(text(v)));
                 default -> throw new IllegalStateException(key);
             }
         } catch (CliException e) {
@@ -251,6 +261,13 @@ public final class StartSpec {
             throw new IllegalArgumentException("expected a map of NAME: VALUE");
         }
         return Map.copyOf(m);
+    }
+
+    private static String token(String t) {
+        if (t.isEmpty()) {
+            throw new IllegalArgumentException("the admin token must not be empty");
+        }
+        return t;
     }
 
     private static long nonNegative(long n) {

@@ -43,6 +43,8 @@ public final class LogSink implements OutputListener, AutoCloseable {
     private final ArrayDeque<Integer> exitedOrder = new ArrayDeque<>();
     private final Thread flusher;
     private volatile boolean closed;
+    /** The seed's console (the demo): workers' lines without their prefix, the primary's own lines in the files only. */
+    private volatile boolean plainConsole;
 
     public LogSink(Path dir, String name, long maxSize, int keep, boolean workersToConsole, PrintStream out, PrintStream err) {
         this.dir = dir;
@@ -69,6 +71,12 @@ public final class LogSink implements OutputListener, AutoCloseable {
         return dir.resolve("worker-" + id + ".log");
     }
 
+    /** From now on the console shows the workers' lines as they wrote them and none of the primary's (files unchanged). */
+    public LogSink plainConsole() {
+        plainConsole = true;
+        return this;
+    }
+
     public Path dir() {
         return dir;
     }
@@ -81,7 +89,7 @@ public final class LogSink implements OutputListener, AutoCloseable {
     public void line(Worker worker, boolean stderr, String line) {
         String text = "[worker " + worker.id() + " " + worker.pid() + "] " + line;
         if (workersToConsole) {
-            (stderr ? err : out).println(text);
+            (stderr ? err : out).println(plainConsole ? line : text);
         }
         byte[] stamped = stamp(text);
         write(merged, stamped);
@@ -91,14 +99,18 @@ public final class LogSink implements OutputListener, AutoCloseable {
     /** A line of the primary's own, to its stdout and the merged file. */
     public void event(String message) {
         String text = primaryPrefix + message;
-        out.println(text);
+        if (!plainConsole) {
+            out.println(text);
+        }
         write(merged, stamp(text));
     }
 
     /** A line of the primary's own about a problem, to its stderr and the merged file. */
     public void warn(String message) {
         String text = primaryPrefix + message;
-        err.println(text);
+        if (!plainConsole) {
+            err.println(text);
+        }
         write(merged, stamp(text));
     }
 
@@ -108,7 +120,7 @@ public final class LogSink implements OutputListener, AutoCloseable {
         List<byte[]> block = new ArrayList<>(lines.size());
         for (String l : lines) {
             block.add(stamp(prefix + l));
-            if (workersToConsole) {
+            if (workersToConsole && !plainConsole) {
                 err.println(prefix + l);
             }
         }

@@ -11,7 +11,11 @@ import java.nio.file.Path;
  * the core reports ({@link io.jcluster.cluster.Cluster#onListenError}, {@link io.jcluster.cluster.Cluster#onBootFailure}),
  * never from a worker's output.
  */
-public record BootProblem(ExitCode exit, String message) {
+public record BootProblem(ExitCode exit, String message, String cause) {
+
+    public BootProblem(ExitCode exit, String message) {
+        this(exit, message, message);
+    }
 
     /** A worker's listen failed: the port is in use, or the address cannot be listened on. */
     static BootProblem of(ListenException e) {
@@ -19,10 +23,10 @@ public record BootProblem(ExitCode exit, String message) {
         String addr = host + ":" + e.port();
         if (e.code().equals("EADDRINUSE")) {
             return new BootProblem(ExitCode.PORT_IN_USE, "port " + e.port() + " is in use (" + addr + "): stop what "
-                    + "uses it, or give the application another port");
+                    + "uses it, or give the application another port", e.getMessage());
         }
         return new BootProblem(ExitCode.BOOT_FAILED, "the workers cannot listen on " + addr + " (" + e.code()
-                + "): give the application another address or port");
+                + "): give the application another address or port", e.getMessage());
     }
 
     /** A worker exited before it listened; {@code mergedLog} is where its output went. */

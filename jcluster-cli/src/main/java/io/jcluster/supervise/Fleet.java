@@ -37,6 +37,7 @@ final class Fleet {
     private final LogSink log;
     private final boolean autorestart;
     private final LongSupplier requestLimits;
+    private final ClusterEvents events;
     private final Map<Integer, Member> members = new TreeMap<>();
     /** Members by id, also shortly after they exit: {@link #fork} finds a worker that died at once. */
     private final Map<Integer, Member> recent = new LinkedHashMap<>(16, 0.75f, false) {
@@ -59,8 +60,9 @@ final class Fleet {
     private boolean booted;
     private boolean stopping;
 
-    Fleet(String name, LogSink log, boolean autorestart, LongSupplier requestLimits) {
+    Fleet(String name, LogSink log, boolean autorestart, LongSupplier requestLimits, ClusterEvents events) {
         this.name = name;
+        this.events = events;
         this.log = log;
         this.autorestart = autorestart;
         this.requestLimits = requestLimits;
@@ -75,8 +77,10 @@ final class Fleet {
         Member m = new Member(w, restarts, requestLimits.getAsLong());
         members.put(m.id, m);
         recent.put(m.id, m);
+        events.publish(ClusterEvents.event("fork", w));
         if (restarts > 0) {
             log.event(m.label() + " restarts worker slot " + w.slot() + " (restart " + restarts + ")");
+            events.publish(ClusterEvents.event("restart", w).put("restarts", restarts));
         }
         if (abandoned.contains(w.slot())) {
             m.leaving = "its slot was abandoned";
@@ -91,6 +95,7 @@ final class Fleet {
         }
         everListened = true;
         String addr = address(a);
+        events.publish(ClusterEvents.event("listening", w).put("address", addr));
         if (addresses.add(addr) || !booted) {
             log.event(m.label() + " listening on " + addr);
         }
@@ -100,6 +105,11 @@ final class Fleet {
     synchronized void exited(Worker w, ExitStatus status) {
         Member m = members.remove(w.id());
         log.workerExited(w.id());
+        ObjectNode e = ClusterEvents.exit(w, status);
+        if (m != null && m.leaving != null) {
+            e.put("reason", m.leaving);
+        }
+        events.publish(e);
         if (m == null) {
             return;
         }
@@ -255,6 +265,10 @@ final class Fleet {
 
     String name() {
         return name;
+    }
+
+    ClusterEvents events() {
+        return events;
     }
 
     void checkNotStopping(String what) {

@@ -43,6 +43,7 @@ final class Recycle {
         }
         boolean hung = leave == RecyclePolicy.Leave.DUMP_AND_KILL;
         log.warn("recycling " + m.label() + ": " + why);
+        fleet.events().publish(ClusterEvents.event("recycle", m.worker).put("reason", why));
         if (hung) {
             dumpThreads(m, why);
         }
@@ -72,7 +73,9 @@ final class Recycle {
             block.add("----- end of thread dump -----");
             log.workerBlock(m.id, m.pid, block);
         }
-        log.event("thread dump of " + m.label() + " saved to " + LogSink.workerFile(log.dir(), m.id));
+        java.nio.file.Path file = LogSink.workerFile(log.dir(), m.id);
+        log.event("thread dump of " + m.label() + " saved to " + file);
+        fleet.events().publish(ClusterEvents.event("hang", m.worker).put("reason", why).put("dumpFile", file.toString()));
     }
 
     /** Forgets workers that left. */

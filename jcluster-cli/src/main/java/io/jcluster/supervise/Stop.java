@@ -37,6 +37,8 @@ final class Stop {
             }
             return terminated;
         }
+        fleet.events().message("stopping", why + (fast ? ": stopping now (workers killed)"
+                : ": stopping gracefully (deadline " + Units.formatDuration(deadline) + ")"));
         if (fast) {
             List<Worker> all = List.copyOf(Cluster.workers().values());
             log.event(why + ": stopping now (workers killed): " + all.size() + " worker(s)");

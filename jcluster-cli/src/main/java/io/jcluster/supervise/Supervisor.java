@@ -1,6 +1,7 @@
 package io.jcluster.supervise;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcluster.cluster.Cluster;
 import io.jcluster.cluster.ClusterSettings;
 import io.jcluster.cluster.Worker;
@@ -52,6 +53,7 @@ public final class Supervisor {
     private final Recycle recycle;
     private final Boot boot;
     private final Stop stop;
+    private final ClusterEvents events = new ClusterEvents();
     /** The operation in progress ("reloading", …), for status; null when none. */
     private volatile String operation;
 
@@ -67,7 +69,7 @@ public final class Supervisor {
         this.requests = new MaxRequests(spec.maxRequests(), spec.maxRequestsJitter());
         this.hang = new HangTimeout(spec.hangTimeout(), log);
         this.policies = List.of(memory, requests, hang);
-        this.fleet = new Fleet(name, log, spec.autorestart(), requests::newLimit);
+        this.fleet = new Fleet(name, log, spec.autorestart(), requests::newLimit, events);
         this.readiness = new Readiness(fleet, spec.readyTimeout());
         this.status = new StatusReport(name, app, log.dir(), spec);
         this.recycle = new Recycle(fleet, spec, readiness, log, policyThread);
@@ -85,18 +87,23 @@ public final class Supervisor {
     public void install(ClusterSettings settings) {
         Cluster.setupPrimary(settings);
         Cluster.onFork(fleet::forked);
+        Cluster.onOnline(w -> events.publish(ClusterEvents.event("online", w)));
         Cluster.onListening(fleet::listening);
         Cluster.onExit(fleet::exited);
         Cluster.onListenError((w, e) -> boot.failed(BootProblem.of(e)));
         Cluster.onBootFailure((w, f) -> boot.failed(BootProblem.of(w, f, log.mergedFile())));
         // The core gave up on a slot (a crash loop): said in the command's own words; when no worker is left the
         // core stops the cluster and the primary exits with status 1.
+        Cluster.onGiveUp((w, why) -> events.publish(ClusterEvents.event("giveup", w).put("reason", why)));
         Cluster.onGiveUp((w, why) -> log.warn("gave up on worker slot " + w.slot() + " (" + why + "); the other"
                 + " workers keep serving, and with none left the cluster stops with exit status 1"));
         Cluster.onUnresponsive((w, silent) -> {
             Member m = fleet.member(w.id());
             if (m != null && m.inService() && hang.unresponsive(m, silent)) {
                 policyThread.execute(() -> consider(m, hang));
+            } else if (m != null) {
+                events.publish(ClusterEvents.event("hang", w).put("reason", "its event loop did not answer heartbeats for "
+                        + silent.toSeconds() + " s (hang-timeout is off: left alone)").putNull("dumpFile"));
             }
         });
         policyThread.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
@@ -110,6 +117,22 @@ public final class Supervisor {
         return fleet.stopping();
     }
 
+    /** The cluster's events (fork, exit, reload progress, …), for the admin endpoint's stream. */
+    public ClusterEvents events() {
+        return events;
+    }
+
+    /** How many workers in service listen now (readiness and health). */
+    public int listening() {
+        int n = 0;
+        for (Member m : fleet.inService()) {
+            if (m.worker.state() == io.jcluster.cluster.WorkerState.LISTENING) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     // ---- operations (each on the operations thread, one at a time) ----
 
     /** Starts the wanted workers and waits until each listens, one fails, or the ready timeout passes. */
@@ -119,12 +142,13 @@ public final class Supervisor {
 
     /** Rolling reload, {@code parallel} at a time ({@link Reload}). */
     public JsonNode reload(int parallel, Consumer<JsonNode> progress) throws Exception {
-        return run("reloading", () -> new Reload(fleet, spec, readiness, log).run(parallel, Progress.to(progress)));
+        return run("reloading", "reload", () -> new Reload(fleet, spec, readiness, log)
+                .run(parallel, announced("reload", progress)));
     }
 
     /** Every worker replaced at once, not gracefully ({@link Restart}). */
     public JsonNode restart() throws Exception {
-        return run("restarting", () -> new Restart(fleet, readiness, log).run());
+        return run("restarting", "restart", () -> new Restart(fleet, readiness, log).run());
     }
 
     /** Scales to {@code N}, {@code +K} or {@code -K} workers within the machine's capacity (a signal's scale). */
@@ -135,8 +159,8 @@ public final class Supervisor {
     /** Scales ({@link Scale}); {@code cancel} completing (the client went away) ends a scale up early. */
     public JsonNode scale(String how, boolean force, Consumer<JsonNode> progress, CompletableFuture<Void> cancel)
             throws Exception {
-        return run("scaling", () -> new Scale(fleet, spec, readiness, capacity, log)
-                .run(how, force, Progress.to(progress), cancel));
+        return run("scaling", "scale", () -> new Scale(fleet, spec, readiness, capacity, log)
+                .run(how, force, announced("scale", progress), cancel));
     }
 
     /** Sends {@code message} to every worker, or to worker {@code id} only (id &lt; 0: all). */
@@ -175,15 +199,35 @@ public final class Supervisor {
         return status.of(fleet, fleet.stopping() ? "stopping" : op != null ? op : "running");
     }
 
-    private JsonNode run(String what, Callable<JsonNode> op) throws Exception {
+    /** Runs an operation; its outcome is an event of type {@code type} (reload, scale, restart) in its own words. */
+    private JsonNode run(String what, String type, Callable<JsonNode> op) throws Exception {
         return submit(() -> {
             operation = what;
             try {
-                return op.call();
+                JsonNode r = op.call();
+                String done = r.path("servingList").asText("");
+                events.message(type, type + " done" + (done.isEmpty() ? "" : "; now serving: " + done));
+                return r;
+            } catch (Exception e) {
+                events.message(type, type + " failed: " + e.getMessage());
+                throw e;
             } finally {
                 operation = null;
             }
         }).get();
+    }
+
+    /** An operation's progress to its caller and, as events of type {@code type}, to the admin endpoint's stream. */
+    private Progress announced(String type, Consumer<JsonNode> progress) {
+        return p -> {
+            progress.accept(p);
+            ObjectNode e = ClusterEvents.event(type);
+            e.put("message", p.path("message").asText(""));
+            e.put("phase", p.path("phase").asText(""));
+            e.put("done", p.path("done").asInt());
+            e.put("total", p.path("total").asInt());
+            events.publish(e);
+        };
     }
 
     private <T> java.util.concurrent.Future<T> submit(Callable<T> op) {

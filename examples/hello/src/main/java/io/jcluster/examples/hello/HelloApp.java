@@ -13,7 +13,7 @@ import java.util.Map;
  * default): the same app clustered, one worker per CPU, the primary handing connections out round-robin and
  * replacing workers that die.
  *
- * <p>Arguments: {@code [--port P] [--workers N] [--single]}.
+ * <p>Arguments: {@code [--port P] [--host H] [--workers N] [--single]} (without {@code --host}: every interface).
  */
 public final class HelloApp {
     private HelloApp() {
@@ -22,19 +22,19 @@ public final class HelloApp {
     public static void main(String[] args) {
         Options o = Options.parse(args);
         if (o.single) {
-            single(o.port);
+            single(o.host, o.port);
         } else if (Cluster.isPrimary()) {
             primary(o);
         } else {
-            worker(o.port);
+            worker(o.host, o.port);
         }
     }
 
     /** Step 1: a simple Express server. */
-    static void single(int port) {
+    static void single(String host, int port) {
         App app = App.create();
         app.get("/", (req, res) -> res.json(Map.of("message", "Hello from Express server")));
-        app.listen(port, () -> System.out.println("Server started on port " + port))
+        listen(app, host, port, () -> System.out.println("Server started on port " + port))
                 .whenComplete((addr, e) -> {
                     if (e != null) {
                         System.err.println("Error: " + rootMessage(e));
@@ -64,16 +64,21 @@ public final class HelloApp {
     }
 
     /** Step 2, worker: the same Express app, sharing the primary's port. */
-    static void worker(int port) {
+    static void worker(String host, int port) {
         long pid = ProcessHandle.current().pid();
         App app = App.create();
         app.get("/", (req, res) -> res.json(Map.of("message", "Hello from worker " + pid)));
-        app.listen(port, () -> System.out.println("Worker " + pid + " started"))
+        listen(app, host, port, () -> System.out.println("Worker " + pid + " started"))
                 .whenComplete((addr, e) -> {
                     if (e != null) {
                         Cluster.worker().send(Map.of("listenError", rootMessage(e)));
                     }
                 });
+    }
+
+    private static java.util.concurrent.CompletableFuture<java.net.InetSocketAddress> listen(App app, String host, int port,
+                                                                                           Runnable onListening) {
+        return host == null ? app.listen(port, onListening) : app.listen(host, port, onListening);
     }
 
     private static String rootMessage(Throwable e) {
@@ -87,6 +92,8 @@ public final class HelloApp {
     /** The example's arguments. */
     public static final class Options {
         public int port = 8000;
+        /** The address to listen on; null: every interface. */
+        public String host;
         public int workers = Runtime.getRuntime().availableProcessors();
         public boolean single;
 
@@ -95,10 +102,11 @@ public final class HelloApp {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--port" -> o.port = Integer.parseInt(value(args, ++i, "--port"));
+                    case "--host" -> o.host = value(args, ++i, "--host");
                     case "--workers" -> o.workers = Integer.parseInt(value(args, ++i, "--workers"));
                     case "--single" -> o.single = true;
                     default -> throw new IllegalArgumentException("unknown argument: " + args[i]
-                            + " (expected --port P, --workers N, --single)");
+                            + " (expected --port P, --host H, --workers N, --single)");
                 }
             }
             return o;
@@ -113,6 +121,9 @@ public final class HelloApp {
 
         List<String> workerArgs() {
             List<String> a = new ArrayList<>(List.of("--port", Integer.toString(port)));
+            if (host != null) {
+                a.addAll(List.of("--host", host));
+            }
             return a;
         }
     }
