@@ -10,6 +10,7 @@
 // assertions on what they saw are DashboardIT's.
 'use strict';
 const fs = require('node:fs');
+const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
@@ -61,12 +62,12 @@ async function main() {
 
     const response = await page.goto(URL_, { waitUntil: 'load' });
     result.pageStatus = response ? response.status() : null;
-    result.title = await page.title();
     step(`loaded ${URL_} (${result.pageStatus})`);
 
     await page.waitForFunction(n => document.querySelectorAll('#workers-body tr[data-state="listening"]').length === n,
       WORKERS);
     result.initial = await rows(page);
+    result.title = await page.title();
     step(`${result.initial.length} rows: ${result.initial.map(r => `${r.id}:${r.state}`).join(' ')}`);
     result.controlsVisible = await page.isVisible('#controls');
     result.headers = await page.$$eval('#workers thead th', ths => ths.map(t => t.textContent.trim()));
@@ -159,6 +160,10 @@ async function main() {
       result.screenshot = path.resolve(SCREENSHOT);
       step(`screenshot ${result.screenshot}`);
     }
+    if (traffic) {
+      await traffic.stop();
+      traffic = null;
+    }
     if (STOP_PRIMARY) {
       // The primary goes away (SIGTERM, a graceful stop): the page must say so, and keep trying.
       phase = 'primary-gone';
@@ -195,21 +200,27 @@ async function answer(page) {
   }));
 }
 
-/** Four clients asking the app for `/` in a loop, until stopped; errors (a killed worker's) are counted. */
+/**
+ * Four clients asking the app for `/` in a loop until stopped, each request on a new connection (so the
+ * primary spreads them over the workers); errors (a killed worker's) are counted.
+ */
 function load(port) {
   let running = true;
   const stats = { ok: 0, failed: 0 };
   result.traffic = stats;
+  const get = () => new Promise(resolve => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 10000 }, res => {
+      res.resume();
+      res.on('end', () => resolve(true));
+      res.on('error', () => resolve(false));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(false));
+  });
   const one = async () => {
     while (running) {
-      try {
-        const r = await fetch(`http://127.0.0.1:${port}/`);
-        await r.arrayBuffer();
-        stats.ok++;
-      } catch {
-        stats.failed++;
-        await new Promise(res => setTimeout(res, 50));
-      }
+      if (await get()) stats.ok++;
+      else stats.failed++;
       await new Promise(res => setTimeout(res, 5));
     }
   };

@@ -145,6 +145,7 @@ class DashboardIT {
                 throw new AssertionError("dashboard-check.js:\n" + node.output() + "\nprimary:\n" + primary.output(), e);
             }
             node.process().waitFor(30, TimeUnit.SECONDS);
+            Files.writeString(Path.of("target", "dashboard-check.json"), line); // what the page showed, to look at
             return JSON.readTree(line);
         }
     }
