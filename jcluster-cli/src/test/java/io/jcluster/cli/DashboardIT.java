@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * does what a user does and reports what the page showed; the assertions are here.
  *
  * <p>Needs {@code node}, {@code npm} and {@code chromium} (apt-get install -y chromium): fails, saying so, without.
- * The screenshot goes to {@code target/dashboard.png}; {@code -Djcluster.dashboard.screenshot=../docs/dashboard.png}
- * refreshes the README's.
+ * The screenshot goes to {@code target/dashboard.png}; {@code -Djcluster.dashboard.screenshot=../docs/dashboard.png
+ * -Djcluster.dashboard.workers=4} refreshes the README's.
  */
 @Timeout(420)
 class DashboardIT {
@@ -59,7 +59,7 @@ class DashboardIT {
     void liveDashboardInChromium() throws Exception {
         int admin = Jcluster.freePort();
         String token = "t0ken-" + ProcessHandle.current().pid();
-        int workers = 2;
+        int workers = Integer.getInteger("jcluster.dashboard.workers", 2);
         Path screenshot = Path.of(System.getProperty("jcluster.dashboard.screenshot", "target/dashboard.png")).toAbsolutePath();
         Files.deleteIfExists(screenshot);
         Jcluster cli = new Jcluster(home);
