@@ -72,6 +72,10 @@ export class TimeChart {
     this.plot = null;
     this.holder = document.createElement('div');
     this.holder.className = 'chart-plot';
+    const caption = figure.querySelector('figcaption');
+    this.holder.setAttribute('role', 'img');
+    this.holder.setAttribute('aria-label', `${caption ? caption.textContent : 'chart'} per worker over the last minutes;`
+      + ' the workers table has the current values');
     this.note = document.createElement('p');
     this.note.className = 'chart-note muted';
     this.note.textContent = empty;
