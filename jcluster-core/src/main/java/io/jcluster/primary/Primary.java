@@ -1,5 +1,6 @@
 package io.jcluster.primary;
 
+import io.jcluster.cluster.HandoffStats;
 import io.jcluster.cluster.BootFailure;
 import io.jcluster.cluster.ClusterSettings;
 import io.jcluster.cluster.ExitStatus;
@@ -418,6 +419,12 @@ public final class Primary {
     }
 
     // ---- accessors for the I/O loop ----
+
+    /** The round-robin hand-off's counters, from any thread. */
+    public HandoffStats handoffs() {
+        Dispatcher d = dispatcher;
+        return d == null ? HandoffStats.NONE : d.handoffs.snapshot();
+    }
 
     Dispatcher dispatcher() {
         return dispatcher;

@@ -212,6 +212,7 @@ public final class WorkerRuntime {
         }
         // The primary welcomes us once both links are authenticated, so a listen never precedes the fd link.
         welcomed.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        StatsReporter.start(c);
     }
 
     /**
