@@ -119,7 +119,7 @@ class DashboardIT {
             assertThat(r.get("scaled").get("title").asText()).contains("done (200)");
             assertThat(r.get("afterScale").findValuesAsText("state").stream().filter("listening"::equals)).hasSize(workers + 1);
 
-            for (String chart : List.of("rate", "rss", "cpu")) {
+            for (String chart : List.of("rate", "latency", "rss", "cpu")) { // the test app is on jcluster's HTTP API: it reports latency
                 JsonNode c = r.get("charts").get(chart);
                 assertThat(c.get("series")).as(chart + " series").isNotEmpty();
                 assertThat(c.get("points").asInt()).as(chart + " points").isGreaterThan(3);

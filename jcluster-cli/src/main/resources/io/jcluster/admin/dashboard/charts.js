@@ -60,11 +60,14 @@ const HEIGHT = 200;
 
 /**
  * One uPlot chart in `figure`. `series(key)` gives {label, stroke, dash?, width?, order?} for a key;
- * `format(v)` writes a value for the axis and the legend; `empty` is what the chart says while it has no series.
+ * `format(v)` writes a value for the axis and the legend; `empty` is what the chart says while it has no series;
+ * `log`: a logarithmic y axis (latencies: a cold start's seconds and a warm p50's tenths of a millisecond on one
+ * chart), where values of 0 or less are not drawn.
  */
 export class TimeChart {
-  constructor(figure, { capacity, series, format, empty }) {
+  constructor(figure, { capacity, series, format, empty, log = false }) {
     this.figure = figure;
+    this.log = log;
     this.ring = new Ring(capacity);
     this.seriesOf = series;
     this.format = format;
@@ -86,6 +89,9 @@ export class TimeChart {
 
   /** Adds a sample (time in seconds, a Map key -> number|null) and redraws. */
   push(time, values) {
+    if (this.log) {
+      values = new Map([...values].map(([k, v]) => [k, typeof v === 'number' && v > 0 ? v : null]));
+    }
     const changed = this.ring.push(time, values);
     if (changed || !this.plot) {
       this.rebuild();
@@ -115,10 +121,10 @@ export class TimeChart {
     const opts = {
       width: this.width(),
       height: HEIGHT,
-      scales: { x: { time: true }, y: { range: yRange } },
+      scales: { x: { time: true }, y: this.log ? { distr: 3, log: 10 } : { range: yRange } },
       axes: [
         { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' }, ticks: { stroke: 'rgba(128,128,128,0.3)' } },
-        { stroke: 'currentColor', size: 64, values: (u, vals) => vals.map(fmt),
+        { stroke: 'currentColor', size: 64, values: (u, vals) => vals.map(v => (v === null || v === undefined ? '' : fmt(v))),
           grid: { stroke: 'rgba(128,128,128,0.15)' }, ticks: { stroke: 'rgba(128,128,128,0.3)' } },
       ],
       series: [{ label: 'time' }].concat(keys.map(k => {

@@ -26,7 +26,8 @@ const charts = {
     series: workerSeries, // the total is in the header: on the same axis it would flatten the workers' lines
   }),
   latency: new TimeChart($('chart-latency'), {
-    capacity: HISTORY, format: v => msText(v), empty: 'no latency reported (only apps on jcluster\'s HTTP API report it)',
+    capacity: HISTORY, format: v => msText(v), log: true,
+    empty: 'no latency reported (only apps on jcluster\'s HTTP API report it)',
     series: k => {
       const [id, q] = k.split(':');
       return { label: `worker ${id} ${q}`, stroke: f.colour(id), dash: q === 'p50' ? [4, 3] : undefined,
@@ -54,7 +55,8 @@ const events = new EventList({
 window.jclusterDashboard = Object.freeze({ charts, fleet });
 
 function msText(ms) {
-  return ms < 10 ? ms.toFixed(1) : String(Math.round(ms));
+  if (ms < 1) return String(Number(ms.toPrecision(2)));
+  return ms < 10 ? ms.toFixed(1) : Math.round(ms).toLocaleString('en-US');
 }
 
 let timer = null;
