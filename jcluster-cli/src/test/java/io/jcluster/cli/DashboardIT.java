@@ -70,7 +70,8 @@ class DashboardIT {
                     "--app-port", Integer.toString(port), "--token", token, "--kill", "signal",
                     "--screenshot", screenshot.toString(), "--stop-primary"), primary);
 
-            assertThat(r.path("error").isMissingNode()).as("the script failed: %s%nprimary:%n%s", r.path("error"), primary.output()).isTrue();
+            assertThat(r.path("error").isMissingNode())
+                    .as("the script failed: %s%nprimary:%n%s", r.path("error"), primary.output()).isTrue();
             assertThat(r.get("pageStatus").asInt()).isEqualTo(200);
             assertThat(r.get("title").asText()).isEqualTo("dash · jcluster");
             assertThat(r.get("pageErrors")).as("uncaught errors in the page").isEmpty();
@@ -119,7 +120,8 @@ class DashboardIT {
             assertThat(r.get("scaled").get("title").asText()).contains("done (200)");
             assertThat(r.get("afterScale").findValuesAsText("state").stream().filter("listening"::equals)).hasSize(workers + 1);
 
-            for (String chart : List.of("rate", "latency", "rss", "cpu")) { // the test app is on jcluster's HTTP API: it reports latency
+            // the test app is on jcluster's HTTP API: it reports latency too
+            for (String chart : List.of("rate", "latency", "rss", "cpu")) {
                 JsonNode c = r.get("charts").get(chart);
                 assertThat(c.get("series")).as(chart + " series").isNotEmpty();
                 assertThat(c.get("points").asInt()).as(chart + " points").isGreaterThan(3);
