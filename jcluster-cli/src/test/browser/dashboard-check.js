@@ -1,13 +1,13 @@
 // Drives the dashboard of a running primary in Debian's headless Chromium (playwright-core; never a downloaded
 // browser) and reports what a user would see, as one line `RESULT {json}` on stdout. DashboardIT asserts on it.
 //   node dashboard-check.js --url http://127.0.0.1:PORT/ --workers N [--app-port P] [--token T]
-//        [--screenshot FILE] [--kill signal|fake] [--stop-primary]
+//        [--screenshot FILE] [--kill signal|fake] [--stop-primary] [--view-only]
 // Steps: load the page; wait for N listening rows; send traffic to the app (when --app-port) so the rate has
 // something to draw; wait until every chart has data; kill the first worker (SIGKILL to its pid, or the fake
 // primary's /fake/kill) and wait for its row to change and a new row to listen; with --token: a wrong token is
 // refused (401 shown), the right one scales up by one; screenshot; with --stop-primary: SIGTERM to the primary,
-// and the page says it is disconnected. Exit status 0 when the steps ran; the
-// assertions on what they saw are DashboardIT's.
+// and the page says it is disconnected. --view-only: the page loads and shows the rows and events, nothing more.
+// Exit status 0 when the steps ran; the assertions on what they saw are DashboardIT's.
 'use strict';
 const fs = require('node:fs');
 const http = require('node:http');
@@ -27,6 +27,7 @@ const TOKEN = opt('--token', null);
 const SCREENSHOT = opt('--screenshot', null);
 const KILL = opt('--kill', 'signal');
 const STOP_PRIMARY = args.includes('--stop-primary');
+const VIEW_ONLY = args.includes('--view-only');
 const CHROMIUM = opt('--chromium', '/usr/bin/chromium');
 const WAIT = Number(opt('--wait-ms', '60000'));
 
@@ -71,6 +72,13 @@ async function main() {
     step(`${result.initial.length} rows: ${result.initial.map(r => `${r.id}:${r.state}`).join(' ')}`);
     result.controlsVisible = await page.isVisible('#controls');
     result.headers = await page.$$eval('#workers thead th', ths => ths.map(t => t.textContent.trim()));
+    if (VIEW_ONLY) {
+      await page.waitForFunction(() => document.querySelectorAll('#events li').length > 0);
+      await page.waitForTimeout(2000); // a few more polls: errors they would cause are counted
+      result.events = await page.$$eval('#events li', lis => lis.map(li => li.textContent.replace(/\s+/g, ' ').trim()));
+      result.final = await rows(page);
+      return;
+    }
 
     if (APP_PORT) traffic = load(Number(APP_PORT));
     await page.waitForFunction(() => {

@@ -135,6 +135,24 @@ class DashboardIT {
         }
     }
 
+    /** Without --admin-token the endpoint takes no mutation: the page shows no control, and nothing fails. */
+    @Test
+    void readOnlyWithoutToken() throws Exception {
+        int admin = Jcluster.freePort();
+        Jcluster cli = new Jcluster(home);
+        try (Jcluster.Running primary = cli.start(Jcluster.testApp("ro", 1, "--admin", "127.0.0.1:" + admin,
+                "--", "--port", "0"))) {
+            primary.awaitUp();
+            JsonNode r = check(List.of("--url", "http://127.0.0.1:" + admin + "/", "--workers", "1", "--view-only"), primary);
+            assertThat(r.path("error").isMissingNode()).as("the script failed: %s", r.path("error")).isTrue();
+            assertThat(r.get("consoleErrors")).as("console errors").isEmpty();
+            assertThat(r.get("pageErrors")).as("uncaught errors in the page").isEmpty();
+            assertThat(r.get("controlsVisible").asBoolean()).as("reload and scale shown without a token").isFalse();
+            assertThat(r.get("initial")).hasSize(1);
+            assertThat(r.get("events").toString()).contains("listening");
+        }
+    }
+
     private JsonNode check(List<String> args, Jcluster.Running primary) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("node", "dashboard-check.js"));
         cmd.addAll(args);
@@ -147,7 +165,8 @@ class DashboardIT {
                 throw new AssertionError("dashboard-check.js:\n" + node.output() + "\nprimary:\n" + primary.output(), e);
             }
             node.process().waitFor(30, TimeUnit.SECONDS);
-            Files.writeString(Path.of("target", "dashboard-check.json"), line); // what the page showed, to look at
+            // what the page showed, to look at: target/dashboard-check-<primary pid>.json
+            Files.writeString(Path.of("target", "dashboard-check-" + primary.process.pid() + ".json"), line);
             return JSON.readTree(line);
         }
     }
