@@ -118,14 +118,17 @@ export class TimeChart {
       return;
     }
     const fmt = this.format;
+    const yAxis = { stroke: 'currentColor', size: 64,
+      values: (u, vals) => vals.map(v => (v === null || v === undefined ? '' : fmt(v))), // log axes leave nulls
+      grid: { stroke: 'rgba(128,128,128,0.15)' }, ticks: { stroke: 'rgba(128,128,128,0.3)' } };
+    if (this.log) yAxis.filter = (u, splits) => splits.map(v => (decade(v) ? v : null)); // 0.1, 1, 10, 100 …
     const opts = {
       width: this.width(),
       height: HEIGHT,
       scales: { x: { time: true }, y: this.log ? { distr: 3, log: 10 } : { range: yRange } },
       axes: [
         { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' }, ticks: { stroke: 'rgba(128,128,128,0.3)' } },
-        { stroke: 'currentColor', size: 64, values: (u, vals) => vals.map(v => (v === null || v === undefined ? '' : fmt(v))),
-          grid: { stroke: 'rgba(128,128,128,0.15)' }, ticks: { stroke: 'rgba(128,128,128,0.3)' } },
+        yAxis,
       ],
       series: [{ label: 'time' }].concat(keys.map(k => {
         const s = this.seriesOf(k);
@@ -145,6 +148,12 @@ export class TimeChart {
   resize() {
     if (this.plot) this.plot.setSize({ width: this.width(), height: HEIGHT });
   }
+}
+
+function decade(v) {
+  if (typeof v !== 'number' || v <= 0) return false;
+  const l = Math.log10(v);
+  return Math.abs(l - Math.round(l)) < 1e-9;
 }
 
 function order(s) {
