@@ -107,13 +107,9 @@ class AdminIT {
             int port = p.awaitUp();
             assertThat(get(admin, "/readyz").statusCode()).isEqualTo(200);
             // A request in flight for 8 s holds the worker (and so the primary) in its drain.
-            CompletableFuture<RawHttp> slow = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return RawHttp.get(port, "/slow?ms=8000");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<HttpResponse<String>> slow = HTTP.sendAsync(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/slow?ms=8000")).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             p.awaitLines("TestApp \\d+ listening", 1, Duration.ofSeconds(5));
             Thread.sleep(500); // the request reaches the worker
             p.signal("TERM");
@@ -130,7 +126,7 @@ class AdminIT {
             assertThat(during).as("/readyz answered 503 while the primary was still running").isNotNull();
             assertThat(JSON.readTree(during.body()).get("status").asText()).isEqualTo("stopping");
             assertThat(p.process.isAlive()).as("the primary still drains").isTrue();
-            assertThat(slow.get(60, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(slow.get(60, TimeUnit.SECONDS).statusCode()).as("the request in flight was served").isEqualTo(200);
             assertThat(p.waitExit(Duration.ofSeconds(60))).isZero();
         }
     }
