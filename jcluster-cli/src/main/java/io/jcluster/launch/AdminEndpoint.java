@@ -3,6 +3,7 @@ package io.jcluster.launch;
 import io.jcluster.admin.AdminAddress;
 import io.jcluster.admin.AdminServer;
 import io.jcluster.admin.AdminSource;
+import io.jcluster.metrics.ClusterMetrics;
 import io.jcluster.supervise.Supervisor;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -23,8 +24,7 @@ final class AdminEndpoint {
     static PrometheusRegistry registry(Supervisor sup) {
         PrometheusRegistry registry = new PrometheusRegistry();
         JvmMetrics.builder().register(registry);
-        // The cluster's collectors: the single call site for the metrics helper's
-        // io.jcluster.metrics.ClusterMetrics.register(registry, sup) (issue 14), once that package is merged.
+        ClusterMetrics.register(registry, sup); // after the JVM's: an app metric of the same name is then left out
         return registry;
     }
 

@@ -27,6 +27,8 @@ final class Member {
     volatile String leaving;
     volatile ProcStats.Sample sample;
     volatile double cpu = -1;
+    /** Its request latency over the last seconds, sampled with the resources. */
+    final LatencyWindow latency = new LatencyWindow();
 
     Member(Worker worker, int restarts, long requestLimit) {
         this.worker = worker;

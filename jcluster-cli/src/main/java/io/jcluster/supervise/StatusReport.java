@@ -7,7 +7,6 @@ import io.jcluster.cluster.WorkerStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 
 /** What {@code jcluster status} shows: the cluster, then each worker (its state is the core's). */
 final class StatusReport {
@@ -45,25 +44,25 @@ final class StatusReport {
         ArrayNode ws = s.putArray("workers");
         for (Member m : fleet.all()) {
             ObjectNode w = ws.addObject();
-            WorkerStats st = m.worker.stats();
-            ProcStats.Sample sample = m.sample;
-            w.put("id", m.id);
-            w.put("pid", m.pid);
-            w.put("state", m.worker.state().name().toLowerCase(Locale.ROOT));
-            w.put("generation", m.generation());
-            w.put("slot", m.slot());
-            w.put("instance", m.instance());
-            w.put("uptimeSeconds", Duration.between(m.forkedAt, Instant.now()).toSeconds());
-            w.put("restarts", m.restarts);
-            w.put("rssBytes", sample == null ? ProcStats.rss(m.pid) : sample.rss());
-            double cpu = m.cpu;
-            if (cpu >= 0) {
-                w.put("cpuPercent", Math.round(cpu * 10) / 10.0);
+            WorkerView v = WorkerView.of(m);
+            WorkerStats st = v.stats();
+            w.put("id", v.id());
+            w.put("pid", v.pid());
+            w.put("state", v.state());
+            w.put("generation", v.generation());
+            w.put("slot", v.slot());
+            w.put("instance", v.instance());
+            w.put("uptimeSeconds", v.uptimeSeconds());
+            w.put("restarts", v.restarts());
+            w.put("rssBytes", v.rssBytes());
+            if (v.cpuPercent() >= 0) {
+                w.put("cpuPercent", Math.round(v.cpuPercent() * 10) / 10.0);
             } else {
                 w.putNull("cpuPercent");
             }
             w.put("connections", st.connections());
             w.put("requests", st.requests());
+            workerMetrics(w, v);
             if (m.requestLimit > 0) {
                 w.put("requestLimit", m.requestLimit);
             }
@@ -73,5 +72,32 @@ final class StatusReport {
             }
         }
         return s;
+    }
+
+    /** The fields the metrics have too (null: not known yet, or not measured for this application). */
+    private static void workerMetrics(ObjectNode w, WorkerView v) {
+        WorkerStats st = v.stats();
+        boolean reported = st.reportedAt() != null;
+        putOrNull(w, "heapUsedBytes", st.heapUsedBytes() >= 0 ? (Long) st.heapUsedBytes() : null);
+        putOrNull(w, "gcPauseSeconds", st.gcPause() == null ? null : seconds(st.gcPause()));
+        putOrNull(w, "cpuSeconds", v.cpuSeconds() >= 0 ? (Double) (Math.round(v.cpuSeconds() * 100) / 100.0) : null);
+        putOrNull(w, "acceptedConnections", reported ? (Long) st.acceptedConnections() : null);
+        putOrNull(w, "heartbeatLagSeconds", st.heartbeatLatency() == null ? null : seconds(st.heartbeatLatency()));
+        putOrNull(w, "latencyP50Seconds", v.latencyP50Seconds());
+        putOrNull(w, "latencyP99Seconds", v.latencyP99Seconds());
+    }
+
+    private static Double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+
+    private static void putOrNull(ObjectNode w, String field, Number n) {
+        if (n == null) {
+            w.putNull(field);
+        } else if (n instanceof Long l) {
+            w.put(field, l);
+        } else {
+            w.put(field, n.doubleValue());
+        }
     }
 }

@@ -10,6 +10,7 @@ import io.jcluster.logs.LogSink;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +54,7 @@ public final class Supervisor {
     private final Recycle recycle;
     private final Boot boot;
     private final Stop stop;
+    private final ReloadResults reloads = new ReloadResults();
     private final ClusterEvents events = new ClusterEvents();
     /** The operation in progress ("reloading", …), for status; null when none. */
     private volatile String operation;
@@ -142,8 +144,25 @@ public final class Supervisor {
 
     /** Rolling reload, {@code parallel} at a time ({@link Reload}). */
     public JsonNode reload(int parallel, Consumer<JsonNode> progress) throws Exception {
-        return run("reloading", "reload", () -> new Reload(fleet, spec, readiness, log)
-                .run(parallel, announced("reload", progress)));
+        boolean ok = false;
+        try {
+            JsonNode r = run("reloading", "reload", () -> new Reload(fleet, spec, readiness, log)
+                    .run(parallel, announced("reload", progress)));
+            ok = true;
+            return r;
+        } finally {
+            reloads.ended(ok);
+        }
+    }
+
+    /** Reloads since the primary started, by result: {@code success}, {@code failure} (stopped or refused). */
+    public Map<String, Long> reloadResults() {
+        return reloads.counts();
+    }
+
+    /** Every worker the coordinator knows now, oldest first: what {@code status} and the metrics show. */
+    public List<WorkerView> workers() {
+        return fleet.all().stream().map(WorkerView::of).toList();
     }
 
     /** Every worker replaced at once, not gracefully ({@link Restart}). */
@@ -251,6 +270,7 @@ public final class Supervisor {
             ProcStats.Sample s = ProcStats.sample(m.pid);
             m.cpu = s.cpuPercentSince(m.sample);
             m.sample = s;
+            m.latency.sample(m.worker.stats().requestDurations());
             if (m.inService() && !fleet.stopping()) {
                 for (RecyclePolicy p : policies) {
                     consider(m, p);

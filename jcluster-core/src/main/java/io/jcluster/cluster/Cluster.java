@@ -61,6 +61,11 @@ public final class Cluster {
     }
 
     /** Sets how future workers are started; fires 'setup'. */
+    /** In the primary: the round-robin hand-off's counters ({@link HandoffStats}); {@link HandoffStats#NONE} in a worker. */
+    public static HandoffStats handoffs() {
+        return isPrimary() ? primary().handoffs() : HandoffStats.NONE;
+    }
+
     public static void setupPrimary(ClusterSettings settings) {
         primary().setup(settings);
     }

@@ -12,6 +12,7 @@ import io.jcluster.ipc.Message.Pong;
 import io.jcluster.ipc.Message.Listening;
 import io.jcluster.ipc.Message.Refuse;
 import io.jcluster.ipc.Message.ServerClosed;
+import io.jcluster.ipc.Message.Stats;
 import io.jcluster.ipc.Message.Stopping;
 import io.jcluster.ipc.Message.UserMessage;
 import io.jcluster.ipc.Message.Welcome;
@@ -38,7 +39,7 @@ public final class Codec {
 
     static final byte HELLO = 1, WELCOME = 2, LISTEN_REQUEST = 3, LISTEN_REPLY = 4, LISTENING = 5,
             SERVER_CLOSED = 6, ACK = 7, REFUSE = 8, USER = 9, DISCONNECT = 10, DISCONNECTING = 11, PING = 12,
-            PONG = 13, STOPPING = 14, BOOT_FAILED = 15;
+            PONG = 13, STOPPING = 14, BOOT_FAILED = 15, STATS = 16;
 
     private Codec() {
     }
@@ -125,6 +126,8 @@ public final class Codec {
             out.writeByte(PING).writeLong(p.seq());
         } else if (msg instanceof Pong p) {
             out.writeByte(PONG).writeLong(p.seq()).writeLong(p.connections()).writeLong(p.requests());
+        } else if (msg instanceof Stats s) {
+            writeStats(s, out);
         } else {
             throw new IllegalArgumentException("not a message: " + msg);
         }
@@ -156,6 +159,7 @@ public final class Codec {
                 case BOOT_FAILED -> new BootFailed(str(in), str(in));
                 case PING -> new Ping(in.readLong());
                 case PONG -> new Pong(in.readLong(), in.readLong(), in.readLong());
+                case STATS -> readStats(in);
                 default -> throw new CorruptedFrameException("unknown message type " + type);
             };
             if (m instanceof UserMessage) {
@@ -168,6 +172,40 @@ public final class Codec {
         } catch (IndexOutOfBoundsException e) {
             throw new CorruptedFrameException("truncated frame", e);
         }
+    }
+
+    private static void writeStats(Stats s, ByteBuf out) {
+        long[] d = s.durationCounts();
+        if (d.length > Stats.MAX_BUCKETS) {
+            throw new IllegalArgumentException("a histogram of " + d.length + " buckets (at most " + Stats.MAX_BUCKETS + ")");
+        }
+        out.writeByte(STATS).writeLong(s.heapUsedBytes()).writeLong(s.gcPauseNanos()).writeLong(s.acceptedConnections());
+        out.writeByte(d.length);
+        for (long c : d) {
+            out.writeLong(c);
+        }
+        out.writeLong(s.durationSumNanos());
+        out.writeInt(s.appMetrics().length).writeBytes(s.appMetrics());
+    }
+
+    private static Stats readStats(ByteBuf in) {
+        long heap = in.readLong(), gc = in.readLong(), accepted = in.readLong();
+        int n = in.readUnsignedByte();
+        if (n > Stats.MAX_BUCKETS) {
+            throw new CorruptedFrameException("a histogram of " + n + " buckets");
+        }
+        long[] d = new long[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = in.readLong();
+        }
+        long sum = in.readLong();
+        int len = in.readInt();
+        if (len < 0 || len > in.readableBytes()) {
+            throw new CorruptedFrameException("app metrics of " + len + " bytes in a frame of " + in.readableBytes());
+        }
+        byte[] app = new byte[len];
+        in.readBytes(app);
+        return new Stats(heap, gc, accepted, d, sum, app);
     }
 
     private static Message.Link link(byte b) {

@@ -6,7 +6,7 @@ package io.jcluster.ipc;
  *
  * <p>Worker to primary: {@link Hello}, {@link ListenRequest}, {@link Listening}, {@link ServerClosed},
  * {@link Ack}, {@link Refuse}, {@link UserMessage}, {@link Disconnecting}, {@link Stopping}, {@link Pong},
- * {@link BootFailed}.
+ * {@link BootFailed}, {@link Stats}.
  * Primary to worker: {@link Welcome}, {@link ListenReply}, {@link UserMessage}, {@link Disconnect}, {@link Ping}.
  */
 public sealed interface Message {
@@ -109,4 +109,37 @@ public sealed interface Message {
 
     /** The answer to a {@link Ping}, with the worker's open connections and requests served so far. */
     record Pong(long seq, long connections, long requests) implements Message { }
+
+    /**
+     * Once a second, what only the worker can see: heap in use, GC pause time so far (nanoseconds), connections
+     * accepted so far, the request-duration histogram of its HTTP layer ({@code durationCounts} per bucket, not
+     * cumulative, empty when nothing was measured) and the application's own metrics ({@code appMetrics},
+     * {@code SnapshotCodec}'s encoding, empty when none).
+     */
+    record Stats(long heapUsedBytes, long gcPauseNanos, long acceptedConnections, long[] durationCounts,
+                 long durationSumNanos, byte[] appMetrics) implements Message {
+        /** The most buckets a histogram may have on the wire. */
+        public static final int MAX_BUCKETS = 64;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Stats s && heapUsedBytes == s.heapUsedBytes && gcPauseNanos == s.gcPauseNanos
+                    && acceptedConnections == s.acceptedConnections && durationSumNanos == s.durationSumNanos
+                    && java.util.Arrays.equals(durationCounts, s.durationCounts)
+                    && java.util.Arrays.equals(appMetrics, s.appMetrics);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(heapUsedBytes, gcPauseNanos, acceptedConnections, durationSumNanos,
+                    java.util.Arrays.hashCode(durationCounts), java.util.Arrays.hashCode(appMetrics));
+        }
+
+        @Override
+        public String toString() {
+            return "Stats[heapUsedBytes=" + heapUsedBytes + ", gcPauseNanos=" + gcPauseNanos + ", accepted="
+                    + acceptedConnections + ", buckets=" + durationCounts.length + ", appMetrics="
+                    + appMetrics.length + " bytes]";
+        }
+    }
 }

@@ -37,6 +37,7 @@ final class Dispatcher {
     private final java.util.function.BiConsumer<WorkerHandle, io.jcluster.cluster.ListenException> listenFailed;
     private final Map<String, ListenHandle> handles = new HashMap<>();
     private final Set<RoundRobinHandle> starving = new LinkedHashSet<>();
+    final Handoffs handoffs = new Handoffs();
     private Executor resolver; // made on the first host name to listen on
     private boolean closed;
 

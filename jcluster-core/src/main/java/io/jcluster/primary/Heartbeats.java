@@ -1,5 +1,7 @@
 package io.jcluster.primary;
 
+import io.jcluster.cluster.AppMetrics;
+import io.jcluster.cluster.LatencyHistogram;
 import io.jcluster.cluster.WorkerState;
 import io.jcluster.cluster.WorkerStats;
 import io.jcluster.ipc.Message;
@@ -13,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The primary's heartbeats: every interval it pings each connected worker's event loop; the pong carries the
- * worker's open connections and requests served; a loop silent past the timeout is reported once per episode
- * to {@code Cluster.onUnresponsive}. Supervisor thread only.
+ * worker's open connections and requests served, and its round trip is the worker's heartbeat latency; a loop silent
+ * past the timeout is reported once per episode to {@code Cluster.onUnresponsive}. The worker's stats reports
+ * (heap, GC, accepted connections, request durations, app metrics) land here too. Supervisor thread only.
  */
 final class Heartbeats {
     private static final Logger log = LoggerFactory.getLogger(Heartbeats.class);
@@ -35,10 +38,28 @@ final class Heartbeats {
         w.lastHeartbeatNanos = System.nanoTime();
     }
 
-    static void pong(WorkerHandle w, Message.Pong p) {
+    /**
+     * A pong, read on the I/O loop at {@code receivedNanos}: the heartbeat latency is the round trip of the oldest
+     * ping it answers (a loop that was stuck answers every ping it missed at once; its lag is the oldest one's).
+     */
+    static void pong(WorkerHandle w, Message.Pong p, long receivedNanos) {
         w.lastHeartbeatNanos = System.nanoTime();
         w.unresponsiveReported = false;
-        w.stats(new WorkerStats(p.connections(), p.requests(), Instant.now()));
+        Duration latency = w.stats().heartbeatLatency();
+        if (w.pingSentNanos != 0 && p.seq() >= w.pingSeq) {
+            latency = Duration.ofNanos(Math.max(0, receivedNanos - w.pingSentNanos));
+            w.pingSentNanos = 0;
+        }
+        w.stats(w.stats().withHeartbeat(p.connections(), p.requests(), Instant.now(), latency));
+    }
+
+    /** A stats report (once a second from each worker), read on the I/O loop. */
+    static void stats(WorkerHandle w, Message.Stats s) {
+        long[] d = s.durationCounts();
+        LatencyHistogram h = d.length == LatencyHistogram.BOUNDS_SECONDS.length + 1
+                ? new LatencyHistogram(d, s.durationSumNanos() / 1e9) : null;
+        w.stats(w.stats().withReport(s.heapUsedBytes(), Duration.ofNanos(s.gcPauseNanos()), s.acceptedConnections(),
+                h, AppMetrics.ofEncoded(s.appMetrics()), Instant.now()));
     }
 
     /** Pings every connected worker; reports once a worker whose event loop stayed silent past the timeout. */
@@ -53,6 +74,16 @@ final class Heartbeats {
             Channel c = w.control();
             if (c != null && c.isActive()) {
                 c.writeAndFlush(new Message.Ping(++seq));
+                if (w.pingSentNanos == 0) {
+                    w.pingSeq = seq;
+                    w.pingSentNanos = now;
+                } else if (w.stats().heartbeatLatency() == null
+                        || now - w.pingSentNanos > w.stats().heartbeatLatency().toNanos()) {
+                    // still unanswered: the lag is at least this long already
+                    WorkerStats st = w.stats();
+                    w.stats(st.withHeartbeat(st.connections(), st.requests(), st.lastHeartbeat(),
+                            Duration.ofNanos(now - w.pingSentNanos)));
+                }
             }
             long silent = now - w.lastHeartbeatNanos;
             if (silent > limit && !w.unresponsiveReported) {

@@ -76,7 +76,12 @@ final class LinkEvents {
     }
 
     void pong(WorkerHandle w, Message.Pong p) {
-        supervisor.execute(() -> Heartbeats.pong(w, p));
+        long received = System.nanoTime();
+        supervisor.execute(() -> Heartbeats.pong(w, p, received));
+    }
+
+    void stats(WorkerHandle w, Message.Stats s) {
+        supervisor.execute(() -> Heartbeats.stats(w, s));
     }
 
     /** The worker disconnects by itself ({@code own}: Node's exitedAfterDisconnect), or drains on SIGTERM. */

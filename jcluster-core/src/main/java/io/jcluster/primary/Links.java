@@ -147,6 +147,8 @@ final class Links {
                 primary.links.message(worker, u);
             } else if (msg instanceof Message.Pong p) {
                 primary.links.pong(worker, p);
+            } else if (msg instanceof Message.Stats s) {
+                primary.links.stats(worker, s);
             } else if (msg instanceof Disconnecting || msg instanceof Message.Stopping) {
                 primary.dispatcher().leave(worker, false);
                 primary.links.disconnecting(worker, msg instanceof Disconnecting);

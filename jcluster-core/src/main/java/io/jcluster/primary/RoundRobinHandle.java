@@ -26,6 +26,8 @@ final class RoundRobinHandle implements ListenHandle {
     private final ArrayDeque<FileDescriptor> pending = new ArrayDeque<>();
     private final List<FdLink> touched = new ArrayList<>();
     private final Bound bound;
+    /** The size of {@code pending} last told to the dispatcher's {@link Handoffs}. */
+    private int published;
 
     RoundRobinHandle(Dispatcher dispatcher, String key, String host, int port, InetSocketAddress at) {
         this.dispatcher = dispatcher;
@@ -80,12 +82,14 @@ final class RoundRobinHandle implements ListenHandle {
             return;
         }
         pending.addFirst(fd);
+        publish();
         dispatcher.starving(this);
     }
 
     /** Hands pending connections to workers with room; pauses accepting when none has. */
     void drain() {
         FileDescriptor fd;
+        int handed = 0;
         while ((fd = pending.peekFirst()) != null) {
             FdLink w = workers.pick();
             if (w == null) {
@@ -93,6 +97,7 @@ final class RoundRobinHandle implements ListenHandle {
             }
             pending.pollFirst();
             w.send(fd, this);
+            handed++;
             if (!touched.contains(w)) {
                 touched.add(w);
             }
@@ -101,11 +106,21 @@ final class RoundRobinHandle implements ListenHandle {
             touched.get(i).flush();
         }
         touched.clear();
+        if (handed > 0) {
+            dispatcher.handoffs.handed(handed);
+        }
+        publish();
         boolean full = !pending.isEmpty();
         bound.pauseAccepting(full);
         if (full) {
             dispatcher.starving(this);
         }
+    }
+
+    private void publish() {
+        int n = pending.size();
+        dispatcher.handoffs.pending(n - published);
+        published = n;
     }
 
     boolean hasPending() {
@@ -119,6 +134,7 @@ final class RoundRobinHandle implements ListenHandle {
         while ((fd = pending.pollFirst()) != null) {
             Fds.closeQuietly(fd);
         }
+        publish();
         dispatcher.forget(this);
     }
 }

@@ -40,6 +40,9 @@ final class WorkerHandle extends WorkerBase {
     /** Supervisor thread only: when the event loop last answered (or came online), and whether we said it hangs. */
     long lastHeartbeatNanos;
     boolean unresponsiveReported;
+    /** Supervisor thread only: the oldest ping not answered yet (its sequence number, when sent; 0: none). */
+    long pingSeq;
+    long pingSentNanos;
     private volatile Channel control;
     private volatile FdLink fdLink;
     volatile Channel ipcServer;

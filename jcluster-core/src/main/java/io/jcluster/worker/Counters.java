@@ -10,12 +10,14 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Counters {
     private static final AtomicLong CONNECTIONS = new AtomicLong();
     private static final LongAdder REQUESTS = new LongAdder();
+    private static final LongAdder ACCEPTED = new LongAdder();
 
     private Counters() {
     }
 
     public static void connectionOpened() {
         CONNECTIONS.incrementAndGet();
+        ACCEPTED.increment();
     }
 
     public static void connectionClosed() {
@@ -28,6 +30,11 @@ public final class Counters {
 
     public static long connections() {
         return CONNECTIONS.get();
+    }
+
+    /** Connections this worker's servers took since it started. */
+    public static long accepted() {
+        return ACCEPTED.sum();
     }
 
     public static long requests() {

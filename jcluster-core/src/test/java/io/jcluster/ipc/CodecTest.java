@@ -86,7 +86,10 @@ class CodecTest {
                 new Message.Ping(1),
                 new Message.Ping(Long.MAX_VALUE),
                 new Message.Pong(1, 0, 0),
-                new Message.Pong(9, 12_000, Long.MAX_VALUE));
+                new Message.Pong(9, 12_000, Long.MAX_VALUE),
+                new Message.Stats(0, 0, 0, new long[0], 0, new byte[0]),
+                new Message.Stats(52_428_800, 1_500_000_000L, 1000, new long[] {1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5},
+                        Long.MAX_VALUE, new byte[] {1, 2, 3}));
     }
 
     /** Encodes on one channel; returns the bytes written (one buffer, which the caller owns). */
@@ -122,6 +125,23 @@ class CodecTest {
     void theSamplesCoverEveryMessageType() {
         Set<Class<?>> covered = samples().map(Object::getClass).collect(Collectors.toSet());
         assertThat(covered).containsExactlyInAnyOrder(Message.class.getPermittedSubclasses());
+    }
+
+    @Test
+    void statsWithATooLongHistogramAreRefused() {
+        EmbeddedChannel in = channel();
+        ByteBuf b = Unpooled.buffer();
+        b.writeInt(1 + 24 + 1).writeByte(16).writeLong(0).writeLong(0).writeLong(0).writeByte(65);
+        assertThatThrownBy(() -> in.writeInbound(b)).hasMessageContaining("65 buckets");
+    }
+
+    @Test
+    void statsWhoseAppMetricsOverrunTheFrameAreRefused() {
+        EmbeddedChannel in = channel();
+        ByteBuf b = Unpooled.buffer();
+        b.writeInt(1 + 24 + 1 + 8 + 4).writeByte(16).writeLong(0).writeLong(0).writeLong(0).writeByte(0).writeLong(0)
+                .writeInt(100);
+        assertThatThrownBy(() -> in.writeInbound(b)).hasMessageContaining("app metrics of 100 bytes");
     }
 
     @Test

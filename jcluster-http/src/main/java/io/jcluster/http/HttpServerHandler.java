@@ -2,6 +2,7 @@ package io.jcluster.http;
 
 import io.jcluster.cluster.ServerClosing;
 import io.jcluster.worker.Counters;
+import io.jcluster.worker.RequestDurations;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
@@ -350,6 +351,7 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
             content.release();
             throw new IllegalStateException("the connection of " + req + " is not waiting for a response");
         }
+        RequestDurations.record(now() - requestStart); // the worker's request-duration histogram (metrics)
         out.send(req, status, headers, defaultType, content, serverClosing);
     }
 
