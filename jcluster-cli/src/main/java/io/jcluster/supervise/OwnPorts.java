@@ -3,11 +3,12 @@ package io.jcluster.supervise;
 import java.util.Set;
 
 /**
- * STOP-GAP until the javaagent work lands (then every app's listen goes through the cluster and
- * {@link io.jcluster.cluster.Worker#listening()} says it all): the ports a worker's process holds a listening
- * socket on by itself, read from {@code /proc/PID/fd} and {@code /proc/net/tcp}. A reload waits until a replacement
- * holds the ports its old worker held this way, so an app that binds its own server is ready before the old one
- * leaves. The only place outside {@link ProcStats} that looks at a worker's sockets.
+ * The ports a worker's process holds a listening socket on, read from {@code /proc/PID/fd} and
+ * {@code /proc/net/tcp}. With jcluster's agent (the default) every listen goes through the cluster and
+ * {@link io.jcluster.cluster.Worker#listening()} says it all; an application run with {@code --agent off} binds its
+ * own server, and only this tells when it is ready: a reload waits until a replacement holds the ports its old
+ * worker held, so it serves before the old one leaves. The only place outside {@link ProcStats} that looks at a
+ * worker's sockets.
  */
 final class OwnPorts {
     private OwnPorts() {

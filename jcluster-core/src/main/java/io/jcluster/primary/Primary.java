@@ -22,16 +22,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -50,11 +48,11 @@ public final class Primary {
     /** The cluster-wide listeners ({@code Cluster.onFork} …). */
     public final Events events = new Events();
 
-    private final ScheduledExecutorService supervisor;
+    private final SupervisorThread thread = new SupervisorThread();
+    private final ScheduledExecutorService supervisor = thread.executor();
     private final KeepAlive keepAlive = new KeepAlive();
     private final Map<Integer, WorkerHandle> workers = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    private volatile Thread supervisorThread;
     private volatile ClusterSettings settings = new ClusterSettings();
 
     // Set once by start(), on the supervisor thread.
@@ -72,44 +70,19 @@ public final class Primary {
     private int exitStatus;
     private Heartbeats heartbeats;
     /** Supervisor thread only: 'setup' events waiting to fire after their call returned. */
-    private final java.util.ArrayDeque<ClusterSettings> pendingSetups = new java.util.ArrayDeque<>();
+    private final ArrayDeque<ClusterSettings> pendingSetups = new ArrayDeque<>();
     static final long SETUP_EVENT_DELAY_MS = 50;
     private final Restarts restarts;
     /** What the workers' links say, made into lifecycle events (called by {@link Links}). */
     final LinkEvents links;
 
     public Primary() {
-        supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "jcluster-supervisor");
-            t.setDaemon(true);
-            supervisorThread = t;
-            return t;
-        });
         links = new LinkEvents(supervisor, events, w -> {
             w.ipcServer.close();
             IpcDirectory.delete(socketPath(w));
         });
-        restarts = new Restarts(supervisor, keepAlive, events, new Restarts.Cluster() {
-            @Override
-            public boolean stopping() {
-                return stopping;
-            }
-
-            @Override
-            public void spawn(Slot slot) {
-                Primary.this.spawn(slot);
-            }
-
-            @Override
-            public boolean noWorkers() {
-                return workers.isEmpty();
-            }
-
-            @Override
-            public void cannotRun() {
-                Primary.this.cannotRun();
-            }
-        });
+        restarts = new Restarts(supervisor, keepAlive, events,
+                new Restarts.Cluster(() -> stopping, this::spawn, workers::isEmpty, this::cannotRun));
     }
 
     // ---- public operations (any thread) ----
@@ -121,7 +94,7 @@ public final class Primary {
      * the supervisor thread. A listener added right after the call (Node's own tests do so) still sees it.
      */
     public void setup(ClusterSettings s) {
-        call(() -> {
+        thread.call(() -> {
             ClusterSettings next = settings.merge(s);
             if (started && next.policy() != policy) {
                 throw new IllegalStateException("the scheduling policy is fixed once the first worker is forked");
@@ -157,7 +130,7 @@ public final class Primary {
     }
 
     public Worker fork(Map<String, String> env, int generation) {
-        return call(() -> {
+        return thread.call(() -> {
             fireSetups();
             return spawn(new Slot(++lastSlot, generation, env, new RestartTracker(settings.restart())));
         });
@@ -169,7 +142,7 @@ public final class Primary {
 
     /** Disconnects every worker; {@code done} runs when all have exited. */
     public CompletableFuture<Void> disconnectAll() {
-        return call(() -> {
+        return thread.call(() -> {
             List<CompletableFuture<Void>> exits = new ArrayList<>();
             for (WorkerHandle w : workers.values()) {
                 CompletableFuture<Void> f = new CompletableFuture<>();
@@ -255,29 +228,6 @@ public final class Primary {
     }
 
     // ---- supervisor thread ----
-
-    private <T> T call(Callable<T> task) {
-        if (Thread.currentThread() == supervisorThread) {
-            try {
-                return task.call();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        try {
-            return supervisor.submit(task).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
-    }
 
     private void start() {
         if (started) {

@@ -2,6 +2,8 @@ package io.jcluster.primary;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,18 +15,12 @@ import org.slf4j.LoggerFactory;
 final class Restarts {
     private static final Logger log = LoggerFactory.getLogger(Restarts.class);
 
-    /** What the restarts need of the primary. */
-    interface Cluster {
-        boolean stopping();
-
-        /** Starts a worker into {@code slot}; throws when it cannot. */
-        void spawn(Slot slot);
-
-        boolean noWorkers();
-
-        /** A slot was given up and no worker is left: the cluster stops with status 1. */
-        void cannotRun();
-    }
+    /**
+     * What the restarts need of the primary: whether it is stopping; {@code spawn} starts a worker into a slot (it
+     * throws when it cannot); whether no worker is left; {@code cannotRun}: a slot was given up and no worker is
+     * left, the cluster stops with status 1.
+     */
+    record Cluster(BooleanSupplier stopping, Consumer<Slot> spawn, BooleanSupplier noWorkers, Runnable cannotRun) { }
 
     private final ScheduledExecutorService supervisor;
     private final KeepAlive keepAlive;
@@ -56,8 +52,8 @@ final class Restarts {
             supervisor.schedule(() -> {
                 scheduled--;
                 try {
-                    if (!cluster.stopping() && !slot.cancelled) {
-                        cluster.spawn(slot);
+                    if (!cluster.stopping().getAsBoolean() && !slot.cancelled) {
+                        cluster.spawn().accept(slot);
                     }
                 } catch (RuntimeException e) {
                     log.error("restart of worker slot {} failed: {}", slot.number, e.getMessage());
@@ -70,9 +66,9 @@ final class Restarts {
         }
         log.error("{}; not restarting worker slot {}: {}", what, slot.number, d.reason());
         events.giveUp.fire(l -> l.accept(last, what + "; " + d.reason()));
-        if (cluster.noWorkers() && scheduled == 0 && !cluster.stopping()) {
+        if (cluster.noWorkers().getAsBoolean() && scheduled == 0 && !cluster.stopping().getAsBoolean()) {
             log.error("no worker can run; the primary exits with status 1");
-            cluster.cannotRun();
+            cluster.cannotRun().run();
         }
     }
 }

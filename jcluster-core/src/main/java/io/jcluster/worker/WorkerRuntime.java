@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * per message through Netty; the worker answers with {@link Ack} and {@link Refuse} frames, batched per read.
  *
  * <p>Here: connecting the links, the control frames, the worker's lifecycle (one {@link WorkerState}, moved in
- * {@link #to}) and how it stops. The listen table and the fds received are {@link Listens}' (the agent's
+ * {@link #to}) and how it stops. What the JVM process does for the worker (signals, a main that throws, the drain
+ * deadline) is {@link WorkerProcess}'. The listen table and the fds received are {@link Listens}' (the agent's
  * socket listens {@link SocketListens}'); the worker as user code sees it is {@link CurrentWorker}.
  *
  * <p>When the control link closes the primary is gone (even by kill -9): the worker exits within a second.
@@ -140,12 +141,17 @@ public final class WorkerRuntime {
                     Exit.now(1, 1000);
                     throw new IllegalStateException("could not reach the primary", e);
                 }
-                installSignals(created);
-                exitWhenMainThrows();
+                WorkerProcess.installSignals(created);
+                WorkerProcess.exitWhenMainThrows();
                 current = created;
             }
             return current;
         }
+    }
+
+    /** The runtime if this worker has one already; never connects. */
+    static WorkerRuntime existing() {
+        return current;
     }
 
     public EventLoopGroup group() {
@@ -285,19 +291,7 @@ public final class WorkerRuntime {
         if (why != Stop.ASKED_BY_PRIMARY && control.isActive()) {
             control.writeAndFlush(why == Stop.SIGTERM ? new Message.Stopping() : new Disconnecting());
         }
-        long drainMillis = drainMillis();
-        Thread deadline = new Thread(() -> {
-            try {
-                Thread.sleep(drainMillis);
-            } catch (InterruptedException e) {
-                return; // only the JVM's exit interrupts it
-            }
-            log.warn("worker {}: connections still open {} ms after the stop began; closing them and exiting",
-                    id, drainMillis);
-            Exit.now(why.status, 1000);
-        }, "jcluster-drain-deadline");
-        deadline.setDaemon(true);
-        deadline.start();
+        WorkerProcess.exitAtDrainDeadline(id, why.status);
         List<CompletableFuture<Void>> closing = listens.closeAll();
         CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
             if (err != null) {
@@ -318,16 +312,6 @@ public final class WorkerRuntime {
                 Exit.now(why.status, embedded ? EMBEDDED_EXIT_GRACE_MS : 1000);
             });
         });
-    }
-
-    private static long drainMillis() {
-        String v = System.getenv(ENV_DRAIN);
-        try {
-            return v == null || v.isBlank() ? 10_000 : Math.max(0, Long.parseLong(v.trim()));
-        } catch (NumberFormatException e) {
-            log.warn("{}={} is not a number of milliseconds; draining at most 10000 ms", ENV_DRAIN, v);
-            return 10_000;
-        }
     }
 
     /**
@@ -370,39 +354,6 @@ public final class WorkerRuntime {
         disconnected = true;
         events.execute(() -> self.disconnectListeners.fire(Runnable::run));
         Exit.now(0, 900);
-    }
-
-    /**
-     * As in Node, an exception that escapes the program's main ends the worker (status 1), so the primary sees
-     * a failed boot; otherwise the runtime's threads would keep a worker with a dead main alive forever.
-     */
-    private static void exitWhenMainThrows() {
-        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
-        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-            if (previous != null) {
-                previous.uncaughtException(t, e);
-            } else {
-                System.err.print("Exception in thread \"" + t.getName() + "\" ");
-                e.printStackTrace();
-            }
-            if ("main".equals(t.getName())) {
-                WorkerRuntime r = current;
-                if (r != null && r.state != WorkerState.LISTENING) {
-                    r.bootFailed(io.jcluster.cluster.BootFailure.Cause.MAIN_THREW, e.toString());
-                }
-                Exit.now(1, 1000);
-            }
-        });
-    }
-
-    private static void installSignals(WorkerRuntime r) {
-        try {
-            // Ctrl-C reaches the whole process group: the primary drains the workers, so they ignore it.
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> { });
-            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> r.stop(Stop.SIGTERM));
-        } catch (IllegalArgumentException e) {
-            log.warn("could not install signal handlers: {}", e.getMessage());
-        }
     }
 
     private final class ControlHandler extends SimpleChannelInboundHandler<Message> {

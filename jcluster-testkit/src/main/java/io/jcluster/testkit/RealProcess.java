@@ -3,6 +3,8 @@ package io.jcluster.testkit;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,13 +16,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A real process for a test (a cluster's primary, the {@code jcluster} command): its output lines are collected for
- * {@link #await}, which fails at its deadline, or at once when the output has ended; {@link #close} kills the
+ * {@link #await} with the time each arrived, which fails at its deadline, or at once when the output has ended; an
+ * observer given at the start sees each line as it arrives (to follow a cluster's events); {@link #close} kills the
  * process and every descendant it ever saw and waits for them; a shutdown hook does the same for anything a crashed
  * test left behind. The one copy of this harness: core, CLI and reliability tests use it.
  */
@@ -28,7 +32,7 @@ public final class RealProcess implements AutoCloseable {
     private static final Set<RealProcess> LIVE = ConcurrentHashMap.newKeySet();
     /** Put in {@code lines} when the output ends; compared by identity. */
     @SuppressWarnings("StringOperationCanBeSimplified")
-    private static final String END = new String("(end of output)");
+    private static final Line END = new Line(0, new String("(end of output)"));
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(RealProcess::close)));
@@ -36,9 +40,14 @@ public final class RealProcess implements AutoCloseable {
 
     private final Process process;
     private final String what;
-    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    private final List<String> all = Collections.synchronizedList(new ArrayList<>());
+    private final LinkedBlockingQueue<Line> lines = new LinkedBlockingQueue<>();
+    private final List<Line> all = Collections.synchronizedList(new ArrayList<>());
     private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
+    private final Thread reader;
+    private Writer stdin;
+
+    /** One output line and when it arrived ({@link System#nanoTime}). */
+    public record Line(long nanos, String text) { }
 
     /** Follows {@code process}'s stdout (merge stderr into it in the builder to see both). */
     public RealProcess(Process process, String what) {
@@ -47,25 +56,32 @@ public final class RealProcess implements AutoCloseable {
 
     /** As {@link #RealProcess(Process, String)}, keeping (for {@link #await} and {@link #output}) only lines {@code keep} accepts. */
     public RealProcess(Process process, String what, Predicate<String> keep) {
+        this(process, what, keep, line -> { });
+    }
+
+    /** As {@link #RealProcess(Process, String, Predicate)}; {@code observer} sees each kept line before {@link #await} can. */
+    public RealProcess(Process process, String what, Predicate<String> keep, Consumer<String> observer) {
         this.process = process;
         this.what = what;
         LIVE.add(this);
-        Thread t = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (keep.test(line)) {
+                for (String text; (text = r.readLine()) != null; ) {
+                    if (keep.test(text)) {
+                        observer.accept(text);
+                        Line line = new Line(System.nanoTime(), text);
                         all.add(line);
                         lines.add(line);
                     }
                 }
             } catch (IOException e) {
-                all.add("(output ended: " + e + ")");
+                all.add(new Line(System.nanoTime(), "(output ended: " + e + ")"));
             } finally {
                 lines.add(END);
             }
         }, what + "-output");
-        t.setDaemon(true);
-        t.start();
+        reader.setDaemon(true);
+        reader.start();
     }
 
     /** Starts {@code builder} (stderr merged into stdout) and follows it. */
@@ -87,7 +103,7 @@ public final class RealProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (;;) {
             long left = deadline - System.nanoTime();
-            String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
+            Line line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
             if (line == null) {
                 throw new AssertionError("no line matching /" + regex + "/ within " + timeout.toMillis()
                         + " ms; output so far:\n" + output());
@@ -97,18 +113,57 @@ public final class RealProcess implements AutoCloseable {
                 throw new AssertionError("the output ended (the process exited) before a line matching /" + regex
                         + "/; output:\n" + output());
             }
-            Matcher m = p.matcher(line);
+            Matcher m = p.matcher(line.text());
             if (m.find()) {
                 return m;
             }
         }
     }
 
+    /** Forgets the lines not yet consumed by {@link #await}: the next await sees only later lines. */
+    public void skipPending() {
+        lines.removeIf(l -> l != END);
+    }
+
+    /** Every line kept so far, with the time each arrived. */
+    public List<Line> lines() {
+        synchronized (all) {
+            return new ArrayList<>(all);
+        }
+    }
+
     /** Every line kept so far. */
     public String output() {
-        synchronized (all) {
-            return String.join("\n", all);
+        return tail(Integer.MAX_VALUE);
+    }
+
+    /** The last {@code n} lines kept. */
+    public String tail(int n) {
+        List<Line> l = lines();
+        StringBuilder b = new StringBuilder();
+        for (Line line : l.subList(Math.max(0, l.size() - n), l.size())) {
+            b.append(b.length() == 0 ? "" : "\n").append(line.text());
         }
+        return b.toString();
+    }
+
+    /** Writes {@code line} and a newline to the process's stdin. */
+    public synchronized void send(String line) throws IOException {
+        if (stdin == null) {
+            stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        }
+        stdin.write(line + "\n");
+        stdin.flush();
+    }
+
+    /** Waits for the process to exit: its exit status, or null at the timeout. */
+    public Integer waitFor(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
+    /** Remembers {@code pid} (a process it started, seen in its output) so {@link #close} reaps it too. */
+    public void remember(long pid) {
+        ProcessHandle.of(pid).ifPresent(seen::add);
     }
 
     /** Live descendants now, remembered so {@link #close} reaps them even after the process itself is gone. */
@@ -165,6 +220,7 @@ public final class RealProcess implements AutoCloseable {
             for (ProcessHandle h : tree) {
                 h.onExit().get(10, TimeUnit.SECONDS);
             }
+            reader.join(2000);
         } catch (Exception e) {
             throw new AssertionError("could not reap the processes of " + what + " " + tree, e);
         }

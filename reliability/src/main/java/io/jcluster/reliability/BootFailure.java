@@ -1,5 +1,6 @@
 package io.jcluster.reliability;
 
+import io.jcluster.testkit.RealProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,19 +44,19 @@ public final class BootFailure {
             long exitMs = Support.millisSince(t0);
             boolean exited = status != null;
             // Forks over time, and exits.
-            List<ClusterRun.Line> lines = c.lines();
+            List<RealProcess.Line> lines = c.lines();
             List<Long> forkMs = new ArrayList<>();
             int exits = 0;
-            for (ClusterRun.Line l : lines) {
+            for (RealProcess.Line l : lines) {
                 if (l.text().startsWith("EVENT fork ")) {
                     forkMs.add((l.nanos() - t0) / 1_000_000);
                 } else if (l.text().startsWith("EVENT exit ")) {
                     exits++;
                 }
             }
-            String crashLoop = lines.stream().map(ClusterRun.Line::text).filter(t -> t.contains("crash loop"))
+            String crashLoop = lines.stream().map(RealProcess.Line::text).filter(t -> t.contains("crash loop"))
                     .findFirst().orElse(null);
-            String exitLine = lines.stream().map(ClusterRun.Line::text)
+            String exitLine = lines.stream().map(RealProcess.Line::text)
                     .filter(t -> t.contains("no worker can run")).findFirst().orElse(null);
             boolean causeShown = c.output().contains(ReliabilityApp.BOOM);
             // Per second of the run, how many forks (a busy loop would show hundreds).
