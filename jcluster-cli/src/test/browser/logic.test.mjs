@@ -128,6 +128,11 @@ test('events: one line per event, in the CLI\'s terms, whatever fields it has', 
   assert.equal(describe({ type: 'hang', worker: 5, dumpFile: '/tmp/d.txt' }), 'worker 5 hung; thread dump in /tmp/d.txt');
   assert.equal(describe({ type: 'reload', message: 'replacing worker 1 (1/2)' }), 'replacing worker 1 (1/2)');
   assert.equal(describe({ type: 'stopping' }), 'the cluster is stopping');
+  assert.equal(describe({ type: 'stopping', message: 'stopping web (SIGTERM)' }), 'stopping web (SIGTERM)');
+  assert.equal(describe({ type: 'exit', worker: 2, code: 0, signal: null, reason: 'reload' }),
+    'worker 2 exited with code 0 (reload)');
+  assert.equal(describe({ type: 'listening', worker: 2, address: '*:8080' }), 'worker 2 listening on *:8080');
+  assert.equal(describe({ type: 'giveup', worker: 2, reason: 'crash loop' }), 'worker 2 not restarted any more: crash loop');
   assert.equal(describe({ type: 'fork', worker: 9 }), 'worker 9 forked');
   assert.equal(describe({ type: 'restart', worker: 9, pid: 5 }), 'worker 9 (pid 5) restarted');
   assert.equal(describe({ type: 'something-new' }), 'something-new');

@@ -24,18 +24,19 @@ export function describe(e) {
       if (e.signal) parts.push(`killed by ${e.signal}`);
       else if (e.code !== undefined && e.code !== null) parts.push(`exited with code ${e.code}`);
       else parts.push('exited');
+      if (e.reason) parts.push(`(${e.reason})`);
       break;
     case 'recycle':
       parts.push('recycled' + (e.reason ? `: ${e.reason}` : ''));
       break;
     case 'hang':
-      parts.push('hung' + (e.dumpFile ? `; thread dump in ${e.dumpFile}` : ''));
+      parts.push('hung' + (e.reason ? `: ${e.reason}` : '') + (e.dumpFile ? `; thread dump in ${e.dumpFile}` : ''));
       break;
     case 'giveup':
-      parts.push('not restarted any more');
+      parts.push('not restarted any more' + (e.reason ? `: ${e.reason}` : ''));
       break;
     case 'stopping':
-      parts.push('the cluster is stopping');
+      if (!e.message) parts.push('the cluster is stopping');
       break;
     case 'fork':
       if (parts.length) parts.push('forked');
@@ -43,8 +44,11 @@ export function describe(e) {
     case 'restart':
       if (parts.length) parts.push('restarted');
       break;
-    case 'online': case 'listening':
-      if (parts.length) parts.push(e.type);
+    case 'online':
+      if (parts.length) parts.push('online');
+      break;
+    case 'listening':
+      if (parts.length) parts.push('listening' + (e.address ? ` on ${e.address}` : ''));
       break;
     default:
       break;
