@@ -121,7 +121,12 @@ export class TimeChart {
     const yAxis = { stroke: 'currentColor', size: 64,
       values: (u, vals) => vals.map(v => (v === null || v === undefined ? '' : fmt(v))), // log axes leave nulls
       grid: { stroke: 'rgba(128,128,128,0.15)' }, ticks: { stroke: 'rgba(128,128,128,0.3)' } };
-    if (this.log) yAxis.filter = (u, splits) => splits.map(v => (decade(v) ? v : null)); // 0.1, 1, 10, 100 …
+    if (this.log) { // labels, ticks and grid lines at 0.1, 1, 10, 100 … only
+      const decades = (u, splits) => splits.map(v => (decade(v) ? v : null));
+      yAxis.filter = decades;
+      yAxis.grid.filter = decades;
+      yAxis.ticks.filter = decades;
+    }
     const opts = {
       width: this.width(),
       height: HEIGHT,
