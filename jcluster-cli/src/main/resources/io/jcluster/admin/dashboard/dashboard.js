@@ -161,12 +161,12 @@ function sample(t, gap) {
   const cpu = new Map();
   if (!gap) {
     for (const r of fleet.rows()) {
-      if (r.gone || !r.w) continue;
+      if (r.gone || !r.w || r.w.state === 'dead') continue; // a dead process's figures read 0: not a sample
       rate.set(r.id, r.rate);
       latency.set(`${r.id}:p50`, ms(r.w.latencyP50Seconds));
       latency.set(`${r.id}:p99`, ms(r.w.latencyP99Seconds));
       const b = f.num(r.w.rssBytes);
-      rss.set(r.id, b === null ? null : b / (1024 * 1024));
+      rss.set(r.id, b === null || b <= 0 ? null : b / (1024 * 1024)); // 0: the process was gone when read
       cpu.set(r.id, f.num(r.w.cpuPercent));
     }
   }
