@@ -66,6 +66,7 @@ public final class Daemon {
                 out.println("jcluster: " + name + " is running in the background (primary pid " + p.pid() + ", "
                         + e.get().instances() + " worker(s)); logs in " + logDir + "; pid file "
                         + registry.pidFile(name));
+                dashboard(primaryLog, logStart).ifPresent(out::println); // --admin: its URL (the port bound)
                 return ExitCode.OK.code();
             }
             Thread.sleep(50);
@@ -88,6 +89,19 @@ public final class Daemon {
                 }
             }
             return Optional.ofNullable(last);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The primary's "Dashboard: URL" line of this start, from its log. */
+    static Optional<String> dashboard(Path primaryLog, long from) {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(primaryLog.toFile(), "r")) {
+            f.seek(from);
+            byte[] b = new byte[(int) Math.min(f.length() - from, 1 << 20)];
+            f.readFully(b);
+            return new String(b, java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.contains("Dashboard: http"))
+                    .map(l -> l.substring(l.indexOf("Dashboard: "))).findFirst();
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -130,4 +130,29 @@ class StartSpecTest {
         Files.writeString(cfg, "");
         assertThat(new StartSpec().load(cfg).instances).isEqualTo("max");
     }
+
+    @Test
+    void theAdminSettingsFromFlagsOrTheContractsConfigKeys() throws Exception {
+        StartSpec s = new StartSpec();
+        assertThat(s.admin).isNull();
+        assertThat(s.minReady).isEqualTo(1);
+        Path cfg = dir.resolve("admin.yml");
+        Files.writeString(cfg, "admin: 0.0.0.0:9100\nadminToken: abc\nminReady: 3\n");
+        s.load(cfg);
+        assertThat(s.admin).isEqualTo(new io.jcluster.admin.AdminAddress("0.0.0.0", 9100));
+        assertThat(s.adminToken).isEqualTo("abc");
+        assertThat(s.minReady).isEqualTo(3);
+        s.set("admin", JsonNodeFactory.instance.textNode("off"), dir, "--admin");
+        assertThat(s.admin).isNull();
+        s.set("admin", JsonNodeFactory.instance.textNode("9200"), dir, "--admin");
+        assertThat(s.admin).isEqualTo(new io.jcluster.admin.AdminAddress("127.0.0.1", 9200));
+        s.set("min-ready", JsonNodeFactory.instance.textNode("2"), dir, "--min-ready");
+        assertThat(s.minReady).isEqualTo(2);
+        assertThatThrownBy(() -> s.set("admin", JsonNodeFactory.instance.textNode("nine"), dir, "--admin"))
+                .isInstanceOf(CliException.class).hasMessageContaining("bad value for --admin").hasMessageContaining("'nine'");
+        assertThatThrownBy(() -> s.set("min-ready", JsonNodeFactory.instance.textNode("0"), dir, "--min-ready"))
+                .isInstanceOf(CliException.class).hasMessageContaining("--min-ready");
+        assertThatThrownBy(() -> s.set("admin-token", JsonNodeFactory.instance.textNode(" "), dir, "--admin-token"))
+                .isInstanceOf(CliException.class).hasMessageContaining("must not be empty");
+    }
 }
