@@ -117,6 +117,61 @@ final class BindAdvice {
     }
 
     /**
+     * {@code ServerSocketChannelImpl.accept()} (Tomcat, Jetty, Undertow, the JDK's HttpServer, Netty's NIO transport):
+     * a channel returned is a connection accepted; the hook counts it when the listening socket is one the primary
+     * serves.
+     */
+    static final class ChannelAccept {
+        private ChannelAccept() {
+        }
+
+        @Advice.OnMethodExit
+        @SuppressWarnings("unchecked")
+        static void exit(@Advice.FieldValue("fd") FileDescriptor fd, @Advice.Return Object accepted) {
+            if (accepted == null) {
+                return;
+            }
+            Object hook = System.getProperties().get(BindHook.KEY);
+            if (hook != null) {
+                ((BiFunction<String, Object, Object>) hook).apply("accepted", fd);
+            }
+        }
+    }
+
+    /** {@code NioSocketImpl.accept(SocketImpl)} ({@code ServerSocket.accept}): returning without a throw is a connection. */
+    static final class SocketAccept {
+        private SocketAccept() {
+        }
+
+        @Advice.OnMethodExit
+        @SuppressWarnings("unchecked")
+        static void exit(@Advice.FieldValue("fd") FileDescriptor fd) {
+            Object hook = System.getProperties().get(BindHook.KEY);
+            if (hook != null) {
+                ((BiFunction<String, Object, Object>) hook).apply("accepted", fd);
+            }
+        }
+    }
+
+    /** Netty's {@code io.netty.channel.unix.Socket.accept(byte[])} (the epoll transport): an fd of 0 or more is a connection. */
+    static final class NettyAccept {
+        private NettyAccept() {
+        }
+
+        @Advice.OnMethodExit
+        @SuppressWarnings("unchecked")
+        static void exit(@Advice.This Object socket, @Advice.Return int fd) {
+            if (fd < 0) {
+                return;
+            }
+            Object hook = System.getProperties().get(BindHook.KEY);
+            if (hook != null) {
+                ((BiFunction<String, Object, Object>) hook).apply("netty-accepted", socket);
+            }
+        }
+    }
+
+    /**
      * Netty's {@code Native.epollCtlMod(efd, fd, flags)} on epoll, for a server socket the agent swapped: the
      * kernel drops an epoll registration when its socket is closed, and the swap closed the application's socket.
      * Netty before 4.2.18 (and 4.1) adds a server channel's fd to epoll before it binds, so its first change of

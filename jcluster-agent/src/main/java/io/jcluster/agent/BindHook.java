@@ -1,6 +1,7 @@
 package io.jcluster.agent;
 
 import io.jcluster.internal.Sockets;
+import io.jcluster.worker.Counters;
 import io.jcluster.worker.ListeningSocket;
 import io.jcluster.worker.WorkerRuntime;
 import io.netty.channel.unix.FileDescriptor;
@@ -15,7 +16,8 @@ import java.util.function.BiFunction;
 /**
  * What the woven advice calls ({@link BindAdvice}): the verbs {@code enter} and {@code exit} mark the scope of
  * a server socket's bind on the calling thread; {@code jdk} and {@code netty} are a bind, served here when it
- * is inside such a scope and binds an IP address. Serving it: the primary's listening socket for that address
+ * is inside such a scope and binds an IP address; {@code accepted} and {@code netty-accepted} count a connection
+ * accepted on a socket served this way. Serving it: the primary's listening socket for that address
  * ({@link WorkerRuntime#listenSocket}), put in place of the application's own socket with dup2 (same fd
  * number, the application's close-on-exec flag and blocking mode), then the primary is told the worker
  * listens. The real bind is skipped; the application's own listen, selector and accept loop run on.
@@ -61,6 +63,16 @@ final class BindHook implements BiFunction<String, Object, Object> {
                 }
                 case "swapped":
                     return swapped.contains((Integer) args);
+                case "accepted":
+                    if (swapped.contains(fdField.getInt(args))) {
+                        Counters.connectionAccepted();
+                    }
+                    return null;
+                case "netty-accepted":
+                    if (swapped.contains(nettyFd(args))) {
+                        Counters.connectionAccepted();
+                    }
+                    return null;
                 case "netty": {
                     if (depth.get()[0] <= 0) {
                         return null;

@@ -31,7 +31,9 @@ import net.bytebuddy.utility.JavaModule;
  * <li>Netty's native transports: the server channels' {@code doBind} (epoll, io_uring) mark the scope;
  *     {@code io.netty.channel.unix.Socket.bind} inside it is served.</li>
  * </ul>
- * Client sockets and UDP bind outside those scopes and are never touched.
+ * Client sockets and UDP bind outside those scopes and are never touched. The accepts of the JDK's server
+ * sockets and of Netty's epoll transport are counted (status and metrics show connections taken); Netty's io_uring
+ * transport accepts through its ring, which is not counted.
  *
  * <p>Where interception is impossible (the JDK's classes cannot be changed, the native library is missing) the
  * agent says why and ends the JVM with status {@value #EXIT_CANNOT_INTERCEPT} instead of letting the
@@ -109,12 +111,17 @@ public final class JclusterAgent {
                         .and(takesArgument(0, java.net.ProtocolFamily.class))))
                 .type(named("sun.nio.ch.ServerSocketChannelImpl"))
                 .transform(advice(BindAdvice.ServerScope.class, named("netBind").and(takesArguments(2))))
+                .transform(advice(BindAdvice.ChannelAccept.class, named("accept").and(takesArguments(0))))
                 .type(named("sun.nio.ch.NioSocketImpl"))
                 .transform(advice(BindAdvice.NioSocketImplScope.class, named("bind").and(takesArguments(2))
                         .and(takesArgument(0, java.net.InetAddress.class))))
+                .transform(advice(BindAdvice.SocketAccept.class, named("accept").and(takesArguments(1))
+                        .and(takesArgument(0, java.net.SocketImpl.class))))
                 .type(named(netty + ".channel.unix.Socket"))
                 .transform(advice(BindAdvice.NettyBind.class, named("bind").and(takesArguments(1))
                         .and(takesArgument(0, java.net.SocketAddress.class))))
+                .transform(advice(BindAdvice.NettyAccept.class, named("accept").and(takesArguments(1))
+                        .and(takesArgument(0, byte[].class))))
                 .type(named(netty + ".channel.epoll.Native"))
                 .transform(advice(BindAdvice.EpollCtlMod.class, named("epollCtlMod").and(takesArguments(3))))
                 .type(nameMatches(netty.replace(".", "\\.")

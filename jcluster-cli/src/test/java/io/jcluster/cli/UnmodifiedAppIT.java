@@ -2,6 +2,8 @@ package io.jcluster.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcluster.contract.ExitCode;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -81,6 +83,32 @@ class UnmodifiedAppIT {
     }
 
 
+    /**
+     * The agent counts the connections an unmodified server accepts: after {@code n} more new connections, the
+     * workers' {@code acceptedConnections} in {@code status --json} (reported once a second) add up to at least n.
+     */
+    private static void acceptedAreCounted(Jcluster cli, String name, int port) throws Exception {
+        int n = 20;
+        for (int i = 0; i < n; i++) {
+            RawHttp.get(port, "/");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long total = 0;
+        String json = "";
+        while (total < n && System.nanoTime() < deadline) {
+            Jcluster.Result r = cli.run("status", name, "--json");
+            json = r.out();
+            total = 0;
+            for (JsonNode w : new ObjectMapper().readTree(json).path("workers")) {
+                total += w.path("acceptedConnections").asLong(0);
+            }
+            if (total < n) {
+                Thread.sleep(250);
+            }
+        }
+        assertThat(total).as("accepted connections in status --json: %s", json).isGreaterThanOrEqualTo(n);
+    }
+
     @Test
     void anUnmodifiedJdkHttpServerJarServesOnePortFromTwoWorkersAndSurvivesAKill() throws Exception {
         Jcluster cli = new Jcluster(home);
@@ -95,6 +123,7 @@ class UnmodifiedAppIT {
             primary.awaitLines("untouched: udp bound to \\d+, client bound to \\d+ and connected to " + port, 2, UP);
             assertThat(primary.output()).doesNotContainPattern("listening on \\S+:(?!" + port + ")\\d+")
                     .doesNotContain("WARNING");
+            acceptedAreCounted(cli, "plain", port);
 
             long victim = pids.iterator().next();
             ProcessHandle.of(victim).orElseThrow().destroyForcibly();
@@ -123,6 +152,7 @@ class UnmodifiedAppIT {
             assertThat(primary.output()).contains("serving on /127.0.0.1:" + port + " with EpollServerSocketChannel");
             assertThat(pids(port, 2, Duration.ofSeconds(20))).as(primary.output()).hasSize(2);
             primary.awaitLines("untouched: udp bound to \\d+, client bound to \\d+ and connected to " + port, 2, UP);
+            acceptedAreCounted(cli, "netty", port);
             Jcluster.Result stop = cli.run("stop", "netty");
             assertThat(stop.exit()).as(stop.all()).isZero();
             assertThat(primary.waitExit(Duration.ofSeconds(60))).isZero();

@@ -20,6 +20,14 @@ public final class Counters {
         ACCEPTED.increment();
     }
 
+    /**
+     * A connection an unmodified application's server accepted on a socket the primary serves (jcluster's agent
+     * sees the accept, not the close: such a worker reports connections taken, not connections open).
+     */
+    public static void connectionAccepted() {
+        ACCEPTED.increment();
+    }
+
     public static void connectionClosed() {
         CONNECTIONS.decrementAndGet();
     }
