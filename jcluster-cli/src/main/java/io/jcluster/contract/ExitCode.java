@@ -28,6 +28,8 @@ public enum ExitCode {
     RELOAD_FAILED(10, "a reload stopped; the old workers kept serving"),
     /** The primary did not answer in time. */
     TIMEOUT(11, "the primary did not answer in time"),
+    /** An upgrade stopped: the new primary did not become ready and exited; the old one kept serving. */
+    UPGRADE_FAILED(12, "an upgrade failed; the old primary kept serving"),
     /** Not an exit: the command left a cluster running in this JVM, which exits when the cluster stops. */
     RUNNING(-1, "(internal) a cluster is running in this JVM");
 

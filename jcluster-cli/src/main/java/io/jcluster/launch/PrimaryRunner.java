@@ -17,6 +17,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import io.jcluster.primary.Handover;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +37,7 @@ public final class PrimaryRunner {
     private final boolean daemonChild;
     private final PrintStream out;
     private final PrintStream err;
+    private List<String> startArgs;
 
     public PrimaryRunner(String name, StartSpec spec, Application app, boolean daemonChild, PrintStream out, PrintStream err) {
         this.name = name;
@@ -45,9 +48,17 @@ public final class PrimaryRunner {
         this.err = err;
     }
 
+    /** The arguments of {@code start} that started this primary (less --daemon): what an upgrade runs again. */
+    public PrimaryRunner withStartArgs(List<String> args) {
+        this.startArgs = List.copyOf(args);
+        return this;
+    }
+
     public int run() throws Exception {
         Registry registry = Registry.open().ensure();
-        Registry.Claim claim = registry.claim(name);
+        // Started by an upgrade: the old primary's listening sockets first; the name is taken once the workers listen.
+        Handover.Taker incoming = Upgrade.incoming();
+        Registry.Claim claim = incoming == null ? registry.claim(name) : null;
         Path logDir = spec.logDir != null ? spec.logDir : registry.defaultLogDir(name);
         LogSink log = new LogSink(logDir, name, spec.logMaxSize, spec.logMaxFiles, !daemonChild, out, err);
         FleetSpec fleet = spec.fleetSpec();
@@ -56,22 +67,21 @@ public final class PrimaryRunner {
         String processStart = ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(null);
         Entry entry = new Entry(name, pid, processStart, Instant.now().toString(), registry.socket(name).toString(),
                 logDir.toString(), app.description(), spec.instanceCount(), "starting", null);
-        ControlServer server;
-        try {
-            server = ControlServer.start(registry.socket(name), (cmd, args, progress, hangup) -> handle(sup, registry, cmd, args, progress, hangup));
-        } catch (RuntimeException e) {
-            registry.release(claim);
+        Named named = new Named();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            named.close(registry);
             log.close();
-            throw new CliException(ExitCode.FAILED, e.getMessage());
+        }, "jcluster-registry-cleanup"));
+        if (incoming == null) {
+            try {
+                named.take(registry, claim, entry, sup, log);
+            } catch (CliException e) {
+                log.close();
+                throw e;
+            }
+        } else {
+            log.event(name + ": upgrade: took " + incoming.received() + " listening socket(s) from the old primary");
         }
-        registry.write(entry);
-        registry.writePid(name, pid);
-        Thread cleanup = new Thread(() -> {
-            server.close();
-            registry.release(claim);
-            log.close();
-        }, "jcluster-registry-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
         PrimarySignals.install(sup, spec, log);
         boolean agent = UnmodifiedApp.applies(spec); // looks through the application's classes: once
         sup.install(app.clusterSettings(spec, log, agent, fleet.memoryPerWorker()));
@@ -100,7 +110,9 @@ public final class PrimaryRunner {
             return ExitCode.OK.code();
         }
         if (boot.problem() != null) {
-            registry.write(entry.withState("failed", boot.problem().message()));
+            if (incoming == null) { // an upgrade's new primary has no entry: the old one's stays
+                registry.write(entry.withState("failed", boot.problem().message()));
+            }
             sup.letWorkersEnd(BOOT_FAILURE_GRACE); // the application says why in its own words first
             err.println("jcluster: " + name + " failed to start: " + boot.problem().message());
             sup.stop(Duration.ofSeconds(5), true, "boot failed");
@@ -108,6 +120,15 @@ public final class PrimaryRunner {
             return boot.problem().exit().code();
         }
         boot.warnings().forEach(w -> log.warn(w));
+        io.jcluster.primary.ListenSockets.get().unusedOnce().forEach(u ->
+                log.warn("the listening socket " + u + " was given to this primary, but no worker listens on its address"));
+        if (incoming != null) {
+            // Ready: the old primary stops accepting and lets go of the name, which this one takes.
+            boolean go = incoming.ready(Duration.ofSeconds(30));
+            incoming.close();
+            named.take(registry, registry.claimWithin(name, Duration.ofSeconds(go ? 10 : 60)), entry, sup, log);
+            log.event(name + ": upgrade: this primary (pid " + pid + ") serves " + name + " now");
+        }
         if (!sup.stopping()) {
             registry.write(entry.withState("running", null));
         }
@@ -115,8 +136,47 @@ public final class PrimaryRunner {
                 + (boot.addresses().isEmpty() ? "" : " listening on " + String.join(", ", boot.addresses()))
                 + "; 'jcluster status " + name + "' shows them, 'jcluster stop " + name + "' stops them");
         int status = sup.terminated().get();
-        server.awaitIdle(Duration.ofSeconds(3)); // the reply to 'stop' goes out before we exit
+        named.awaitIdle(); // the reply to 'stop' goes out before we exit
         return status;
+    }
+
+    /**
+     * The name while this primary holds it: the claim, the control socket, the entry. Taken at the start, or after
+     * an upgrade's new primary is ready; released at exit (the files only if no new primary wrote its own since).
+     */
+    private final class Named {
+        private volatile Registry.Claim claim;
+        private volatile ControlServer server;
+
+        void take(Registry registry, Registry.Claim c, Entry entry, Supervisor sup, LogSink log) {
+            Upgrade upgrade = new Upgrade(name, spec, sup, log, Path.of(entry.logDir()), startArgs, registry, c);
+            try {
+                server = ControlServer.start(registry.socket(name),
+                        (cmd, args, progress, hangup) -> handle(sup, registry, upgrade, cmd, args, progress, hangup));
+            } catch (RuntimeException e) {
+                registry.release(c);
+                throw new CliException(ExitCode.FAILED, e.getMessage());
+            }
+            claim = c;
+            registry.write(entry);
+            registry.writePid(name, entry.pid());
+            PrimarySignals.upgradeOn(upgrade, log);
+        }
+
+        void awaitIdle() throws InterruptedException {
+            if (server != null) {
+                server.awaitIdle(Duration.ofSeconds(3));
+            }
+        }
+
+        void close(Registry registry) {
+            if (server != null) {
+                server.close();
+            }
+            if (claim != null) {
+                registry.release(claim);
+            }
+        }
     }
 
     private static void awaitStop(Supervisor sup) throws InterruptedException {
@@ -127,7 +187,7 @@ public final class PrimaryRunner {
         }
     }
 
-    private JsonNode handle(Supervisor sup, Registry registry, String command, JsonNode args,
+    private JsonNode handle(Supervisor sup, Registry registry, Upgrade upgrade, String command, JsonNode args,
                             java.util.function.Consumer<JsonNode> progress,
                             java.util.concurrent.CompletableFuture<Void> hangup) throws Exception {
         try {
@@ -165,6 +225,8 @@ public final class PrimaryRunner {
                     n.put("stopped", true);
                     return n;
                 }
+                case "upgrade":
+                    return upgrade.run();
                 case "send": {
                     if (!args.has("message")) {
                         throw new ControlException("send needs a message");
@@ -173,7 +235,7 @@ public final class PrimaryRunner {
                 }
                 default:
                     throw new ControlException("unknown command '" + command
-                            + "' (known: ping, status, reload, restart, scale, stop, send)");
+                            + "' (known: ping, status, reload, restart, scale, stop, send, upgrade)");
             }
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception x ? x : e;
