@@ -82,6 +82,10 @@ public final class Upgrade {
         if (sup.stopping()) {
             throw new ControlException(name + " is stopping");
         }
+        long self0 = ProcessHandle.current().pid();
+        if (!registry.read(name).map(e -> e.pid() == self0 && e.state().equals("running")).orElse(false)) {
+            throw new ControlException(name + " is not up yet: an upgrade starts once its workers listen");
+        }
         if (!running.compareAndSet(false, true)) {
             throw new ControlException("an upgrade of " + name + " is already under way");
         }

@@ -1,6 +1,7 @@
 package io.jcluster.primary;
 
 import io.jcluster.internal.Fds;
+import io.jcluster.net.Transport;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
@@ -50,6 +51,7 @@ public final class Handover {
         }
 
         public static Offer open(Path path) throws IOException {
+            Transport.requireEpoll(); // Netty's native library: the sockets below are its
             Files.deleteIfExists(path);
             Socket s = Socket.newSocketDomain();
             try {
@@ -186,6 +188,7 @@ public final class Handover {
         /** Connects to the old primary at {@code path} and files every socket it sends in {@link ListenSockets}. */
         public static Taker connect(Path path, Duration timeout) throws IOException, InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
+            Transport.requireEpoll(); // Netty's native library: the sockets below are its
             Socket s = Socket.newSocketDomain();
             try {
                 if (!s.connect(new DomainSocketAddress(path.toFile()))) {
