@@ -155,8 +155,7 @@ final class StartCommand implements Callable<Integer> {
             Registry.open().claim(clusterName).channel().close(); // fail now if the name is taken
             return Daemon.launch(clusterName, spec, args, command.commandLine().getOut(), command.commandLine().getErr());
         }
-        // The start arguments are what an upgrade runs again (in a working directory that may differ: made absolute
-        // where they name files is left to the user; the config file's own paths are relative to it).
+        // The start arguments are what an upgrade runs again, from this primary's working directory.
         return new PrimaryRunner(clusterName, spec, app, daemonChild, System.out, System.err).withStartArgs(args).run();
     }
 

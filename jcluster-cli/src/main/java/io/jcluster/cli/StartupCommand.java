@@ -93,6 +93,15 @@ final class StartupCommand implements Callable<Integer> {
                 config != null ? config.toAbsolutePath().getParent() : Path.of("").toAbsolutePath(),
                 System.getProperty("user.name"), java + ":/usr/local/bin:/usr/bin:/bin", env, List.copyOf(writable),
                 spec.drainTimeout, spec.readyTimeout, sockets);
+        registry.ensure(); // 0700
+        for (Path dir : writable) { // ProtectSystem=strict: the service could not make them
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                command.commandLine().getErr().println("jcluster: warning: cannot create " + dir + " (" + e.getMessage()
+                        + "); the service needs it to exist");
+            }
+        }
         String service = SystemdUnits.service(in);
         String socket = sockets.isEmpty() ? null : SystemdUnits.socket(in);
         if (write != null) {

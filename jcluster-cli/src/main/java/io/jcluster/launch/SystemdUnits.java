@@ -68,6 +68,8 @@ public final class SystemdUnits {
                 .append(seconds(in.drainTimeout())).append(" s) and exits; what is left at TimeoutStopSec is killed.\n");
         b.append("KillMode=mixed\n");
         b.append("KillSignal=SIGTERM\n");
+        b.append("# A JVM that a signal ended before its handler ran exits with 128+15.\n");
+        b.append("SuccessExitStatus=143\n");
         b.append("TimeoutStopSec=").append(seconds(in.drainTimeout().plus(STOP_MARGIN))).append('\n');
         b.append("TimeoutStartSec=").append(seconds(in.readyTimeout().plus(START_MARGIN))).append('\n');
         b.append("Restart=on-failure\n");
@@ -85,8 +87,9 @@ public final class SystemdUnits {
             b.append(line).append('\n');
         }
         b.append("# What jcluster writes: its registry (control socket, pid file), logs, and caches (class data, "
-                + "native libraries).\n");
-        b.append("ReadWritePaths=").append(in.writable().stream().map(p -> quote(p.toString()))
+                + "native libraries). They must exist ('startup' makes them): nothing can create them under "
+                + "ProtectSystem=strict ('-': a missing one does not stop the unit).\n");
+        b.append("ReadWritePaths=").append(in.writable().stream().map(p -> "-" + quote(p.toString()))
                 .collect(Collectors.joining(" "))).append('\n');
         b.append("\n[Install]\n");
         b.append("WantedBy=multi-user.target\n");
