@@ -64,3 +64,18 @@ JNIEXPORT jint JNICALL Java_io_jcluster_internal_Sockets_statusFlags0(JNIEnv *en
     int f = fcntl(fd, F_GETFL);
     return f < 0 ? -errno : f;
 }
+
+/*
+ * Sets O_NONBLOCK on fd's open file description, for a listening socket the primary adopted (systemd's socket
+ * activation passes blocking sockets unless NonBlocking=yes): the primary accepts until EAGAIN on its I/O loop.
+ * 0, or -errno.
+ */
+JNIEXPORT jint JNICALL Java_io_jcluster_internal_Sockets_setNonBlocking0(JNIEnv *env, jclass cls, jint fd) {
+    (void) env;
+    (void) cls;
+    int f = fcntl(fd, F_GETFL);
+    if (f < 0 || fcntl(fd, F_SETFL, f | O_NONBLOCK) < 0) {
+        return -errno;
+    }
+    return 0;
+}

@@ -15,7 +15,8 @@ import picocli.CommandLine;
         description = "Node.js-style clustering for the JVM: start, inspect, reload, scale and stop JVM services.",
         subcommands = {StartCommand.class, LsCommand.class, StatusCommand.class, ReloadCommand.class,
                 RestartCommand.class, ScaleCommand.class, StopCommand.class, LogsCommand.class, SendCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class},
+                DemoCommand.class, UpgradeCommand.class, StartupCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Exit status:",
                 "  0  success",
                 "  1  the command failed; its message says why",
@@ -29,6 +30,7 @@ import picocli.CommandLine;
                 "  9  a running cluster already has that name",
                 " 10  a reload (or restart) stopped; the old workers kept serving",
                 " 11  the primary did not answer in time",
+                " 12  an upgrade failed; the old primary kept serving",
                 "", "Clusters are registered in $JCLUSTER_HOME (default ~/.jcluster)."})
 public final class Main {
     public static void main(String[] args) {

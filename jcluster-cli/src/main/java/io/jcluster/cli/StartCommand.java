@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
                 "Runs in the foreground (right for systemd, containers and Kubernetes) until stopped; --daemon detaches.",
                 "Every flag --KEY is also the key KEY of the --config YAML file (the jar is 'app', its arguments 'args'); "
                         + "flags override the file.",
-                "Signals: HUP reloads, TTIN/TTOU add/retire one worker, TERM/INT stop gracefully (twice: at once)."},
+                "Signals: HUP reloads, TTIN/TTOU add/retire one worker, USR2 upgrades the primary, TERM/INT stop gracefully (twice: at once)."},
         footer = {"", "Arguments after -- go to the application. With --main-class, every positional argument does."})
 final class StartCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "APP.jar [APP ARGS]", description = "The application jar, then its arguments.")
@@ -155,20 +155,21 @@ final class StartCommand implements Callable<Integer> {
         spec.checkCapacity(Capacity.probe());
         Application app = Application.resolve(spec);
         String clusterName = spec.name != null ? spec.name : defaultName(spec, app);
+        List<String> all = command.commandLine().getParseResult().originalArgs();
+        int self = all.indexOf(command.name()); // the parse result may hold the parent's arguments too
+        List<String> args = new ArrayList<>(all.subList(self < 0 ? 0 : self + 1, all.size()));
+        int dashes = args.indexOf("--");
+        for (int i = dashes < 0 ? args.size() - 1 : dashes - 1; i >= 0; i--) {
+            if (args.get(i).equals("--daemon") || args.get(i).equals(Daemon.CHILD_FLAG)) {
+                args.remove(i);
+            }
+        }
         if (spec.daemon && !daemonChild) {
             Registry.open().claim(clusterName).channel().close(); // fail now if the name is taken
-            List<String> all = command.commandLine().getParseResult().originalArgs();
-            int self = all.indexOf(command.name()); // the parse result may hold the parent's arguments too
-            List<String> args = new ArrayList<>(all.subList(self < 0 ? 0 : self + 1, all.size()));
-            int dashes = args.indexOf("--");
-            for (int i = dashes < 0 ? args.size() - 1 : dashes - 1; i >= 0; i--) {
-                if (args.get(i).equals("--daemon")) {
-                    args.remove(i);
-                }
-            }
             return Daemon.launch(clusterName, spec, args, command.commandLine().getOut(), command.commandLine().getErr());
         }
-        return new PrimaryRunner(clusterName, spec, app, daemonChild, System.out, System.err).run();
+        // The start arguments are what an upgrade runs again, from this primary's working directory.
+        return new PrimaryRunner(clusterName, spec, app, daemonChild, System.out, System.err).withStartArgs(args).run();
     }
 
     private ObjectNode flags() {

@@ -30,6 +30,8 @@ public enum ExitCode {
     TIMEOUT(11, "the primary did not answer in time"),
     /** The admin endpoint asked for ({@code --admin}) cannot listen on its address (in use, not this machine's). */
     ADMIN_UNAVAILABLE(12, "the admin endpoint (--admin) cannot listen on its address"),
+    /** An upgrade stopped: the new primary did not become ready and exited; the old one kept serving. */
+    UPGRADE_FAILED(13, "an upgrade failed; the old primary kept serving"),
     /** Not an exit: the command left a cluster running in this JVM, which exits when the cluster stops. */
     RUNNING(-1, "(internal) a cluster is running in this JVM");
 

@@ -49,10 +49,22 @@ public final class ControlServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
 
+    /** The socket file this server bound (its file key): a file another primary bound since is never deleted. */
+    private final Object fileKey;
+
     private ControlServer(Path path, ServerSocketChannel server, Handler handler) {
         this.path = path;
         this.server = server;
         this.handler = handler;
+        this.fileKey = fileKey(path);
+    }
+
+    private static Object fileKey(Path p) {
+        try {
+            return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Binds {@code path} (replacing a stale socket file) and starts accepting. */
@@ -221,7 +233,10 @@ public final class ControlServer implements AutoCloseable {
         }
         open.forEach(ControlServer::closeQuietly);
         try {
-            Files.deleteIfExists(path);
+            // After an upgrade the path is the new primary's socket: only our own file goes.
+            if (fileKey == null || fileKey.equals(fileKey(path))) {
+                Files.deleteIfExists(path);
+            }
         } catch (IOException e) {
             // best effort
         }

@@ -35,18 +35,7 @@ public final class Daemon {
         Path logDir = spec.logDir != null ? spec.logDir : registry.defaultLogDir(name);
         Files.createDirectories(logDir);
         Path primaryLog = logDir.resolve("primary.log");
-        List<String> cmd = new ArrayList<>();
-        if (new File("/usr/bin/setsid").canExecute() || new File("/bin/setsid").canExecute()) {
-            cmd.add("setsid"); // its own session: no terminal, no Ctrl-C from the shell that started it
-        }
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.add("-cp");
-        cmd.add(Application.selfJar());
-        cmd.add("io.jcluster.cli.Main");
-        cmd.add("start");
-        cmd.add(CHILD_FLAG);
-        cmd.addAll(args);
+        List<String> cmd = command(args);
         long logStart = Files.exists(primaryLog) ? Files.size(primaryLog) : 0;
         Process p = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -74,6 +63,26 @@ public final class Daemon {
         throw new CliException(ExitCode.TIMEOUT, "the primary of " + name + " (pid " + p.pid() + ") is not up after "
                 + Units.formatDuration(spec.readyTimeout.plus(Duration.ofSeconds(60))) + "; see " + primaryLog
                 + " and 'jcluster status " + name + "'");
+    }
+
+    /**
+     * The command of a detached primary running {@code start} with {@code args}: this JVM's java and flags, the
+     * jcluster jar at its path (an upgrade runs the one on disk now), in its own session when setsid is there.
+     */
+    static List<String> command(List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        if (new File("/usr/bin/setsid").canExecute() || new File("/bin/setsid").canExecute()) {
+            cmd.add("setsid"); // its own session: no terminal, no Ctrl-C from the shell that started it
+        }
+        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-cp");
+        cmd.add(Application.selfJar());
+        cmd.add("io.jcluster.cli.Main");
+        cmd.add("start");
+        cmd.add(CHILD_FLAG);
+        cmd.addAll(args);
+        return cmd;
     }
 
     /** The primary's one-line error ({@code jcluster: ...}) written since {@code from}. */

@@ -14,10 +14,13 @@ import io.jcluster.registry.Registry;
 import io.jcluster.supervise.BootResult;
 import io.jcluster.supervise.FleetSpec;
 import io.jcluster.supervise.Supervisor;
+import io.jcluster.primary.Handover;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -36,10 +39,13 @@ public final class PrimaryRunner {
     private final boolean daemonChild;
     private final PrintStream out;
     private final PrintStream err;
+    private List<String> startArgs;
     /** The demo: the seed's console lines ({@code Primary process PID is running}, {@code Worker PID died}, {@code Error: …}). */
     private boolean seed;
     /** The demo's default admin address: when it cannot be bound, one line says so and the cluster runs without it. */
     private boolean adminOptional;
+    /** The admin endpoint while this primary serves it (closed when an upgrade hands the name over, and at exit). */
+    private volatile AdminServer admin;
 
     public PrimaryRunner(String name, StartSpec spec, Application app, boolean daemonChild, PrintStream out, PrintStream err) {
         this.name = name;
@@ -62,9 +68,17 @@ public final class PrimaryRunner {
         return this;
     }
 
+    /** The arguments of {@code start} that started this primary (less --daemon): what an upgrade runs again. */
+    public PrimaryRunner withStartArgs(List<String> args) {
+        this.startArgs = List.copyOf(args);
+        return this;
+    }
+
     public int run() throws Exception {
         Registry registry = Registry.open().ensure();
-        Registry.Claim claim = registry.claim(name);
+        // Started by an upgrade: the old primary's listening sockets first; the name is taken once the workers listen.
+        Handover.Taker incoming = Upgrade.incoming();
+        Registry.Claim claim = incoming == null ? registry.claim(name) : null;
         Path logDir = spec.logDir != null ? spec.logDir : registry.defaultLogDir(name);
         LogSink log = new LogSink(logDir, name, spec.logMaxSize, spec.logMaxFiles, !daemonChild, out, err);
         if (seed) {
@@ -77,53 +91,29 @@ public final class PrimaryRunner {
         String processStart = ProcessHandle.current().info().startInstant().map(Instant::toString).orElse(null);
         Entry entry = new Entry(name, pid, processStart, Instant.now().toString(), registry.socket(name).toString(),
                 logDir.toString(), app.description(), spec.instanceCount(), "starting", null);
-        ControlServer server;
-        try {
-            server = ControlServer.start(registry.socket(name), (cmd, args, progress, hangup) -> handle(sup, registry, cmd, args, progress, hangup));
-        } catch (RuntimeException e) {
-            registry.release(claim);
+        Named named = new Named();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeAdmin();
+            named.close(registry);
             log.close();
-            throw new CliException(ExitCode.FAILED, e.getMessage());
-        }
-        AdminServer admin = null;
-        if (spec.admin != null) {
+        }, "jcluster-registry-cleanup"));
+        if (incoming == null) {
             try {
-                admin = AdminEndpoint.start(spec.admin, sup, spec);
-            } catch (java.io.IOException e) {
-                if (!adminOptional) {
-                    server.close();
-                    registry.release(claim);
-                    log.close();
-                    throw new CliException(ExitCode.ADMIN_UNAVAILABLE, e.getMessage() + "; give --admin another "
-                            + "[HOST:]PORT, or --admin off");
-                }
-                (seed ? out : err).println(e.getMessage() + "; running without it (--admin PORT picks another)");
+                named.take(registry, claim, entry, sup, log);
+                startAdmin(sup, log);
+            } catch (CliException e) {
+                named.close(registry);
+                log.close();
+                throw e;
             }
+        } else {
+            log.event(name + ": upgrade: took " + incoming.received() + " listening socket(s) from the old primary");
         }
-        AdminServer adminServer = admin;
-        registry.write(entry);
-        registry.writePid(name, pid);
-        Thread cleanup = new Thread(() -> {
-            if (adminServer != null) {
-                adminServer.close();
-            }
-            server.close();
-            registry.release(claim);
-            log.close();
-        }, "jcluster-registry-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
         PrimarySignals.install(sup, spec, log);
         boolean agent = UnmodifiedApp.applies(spec); // looks through the application's classes: once
         sup.install(app.clusterSettings(spec, log, agent, fleet.memoryPerWorker()));
         if (seed) {
             io.jcluster.cluster.Cluster.onExit((w, s) -> out.println("Worker " + w.pid() + " died"));
-        }
-        if (admin != null) {
-            if (seed) {
-                out.println("Dashboard: " + admin.url());
-            } else {
-                log.event("Dashboard: " + admin.url());
-            }
         }
         if (agent) {
             log.event(app.description() + " runs as it is, with jcluster's agent: its server sockets are the primary's"
@@ -150,7 +140,9 @@ public final class PrimaryRunner {
             return ExitCode.OK.code();
         }
         if (boot.problem() != null) {
-            registry.write(entry.withState("failed", boot.problem().message()));
+            if (incoming == null) { // an upgrade's new primary has no entry: the old one's stays
+                registry.write(entry.withState("failed", boot.problem().message()));
+            }
             if (seed) { // the seed's words and status (its own example has no error path of its own to wait for)
                 err.println("Error: " + boot.problem().cause());
                 sup.stop(Duration.ofSeconds(5), true, "boot failed");
@@ -164,6 +156,16 @@ public final class PrimaryRunner {
             return boot.problem().exit().code();
         }
         boot.warnings().forEach(w -> log.warn(w));
+        io.jcluster.primary.ListenSockets.get().unusedOnce().forEach(u ->
+                log.warn("the listening socket " + u + " was given to this primary, but no worker listens on its address"));
+        if (incoming != null) {
+            // Ready: the old primary stops accepting and lets go of the name, which this one takes.
+            boolean go = incoming.ready(Duration.ofSeconds(30));
+            incoming.close();
+            named.take(registry, registry.claimWithin(name, Duration.ofSeconds(go ? 10 : 60)), entry, sup, log);
+            startAdmin(sup, log); // the old primary closed its endpoint before it let go of the name
+            log.event(name + ": upgrade: this primary (pid " + pid + ") serves " + name + " now");
+        }
         if (!sup.stopping()) {
             registry.write(entry.withState("running", null));
         }
@@ -171,8 +173,81 @@ public final class PrimaryRunner {
                 + (boot.addresses().isEmpty() ? "" : " listening on " + String.join(", ", boot.addresses()))
                 + "; 'jcluster status " + name + "' shows them, 'jcluster stop " + name + "' stops them");
         int status = sup.terminated().get();
-        server.awaitIdle(Duration.ofSeconds(3)); // the reply to 'stop' goes out before we exit
+        named.awaitIdle(); // the reply to 'stop' goes out before we exit
         return status;
+    }
+
+    /**
+     * The name while this primary holds it: the claim, the control socket, the entry. Taken at the start, or after
+     * an upgrade's new primary is ready; released at exit (the files only if no new primary wrote its own since).
+     */
+    private final class Named {
+        private volatile Registry.Claim claim;
+        private volatile ControlServer server;
+
+        void take(Registry registry, Registry.Claim c, Entry entry, Supervisor sup, LogSink log) {
+            Upgrade upgrade = new Upgrade(name, spec, sup, log, Path.of(entry.logDir()), startArgs, registry, c,
+                    PrimaryRunner.this::closeAdmin);
+            try {
+                server = ControlServer.start(registry.socket(name),
+                        (cmd, args, progress, hangup) -> handle(sup, registry, upgrade, cmd, args, progress, hangup));
+            } catch (RuntimeException e) {
+                registry.release(c);
+                throw new CliException(ExitCode.FAILED, e.getMessage());
+            }
+            claim = c;
+            registry.write(entry);
+            registry.writePid(name, entry.pid());
+            PrimarySignals.upgradeOn(upgrade, log);
+        }
+
+        void awaitIdle() throws InterruptedException {
+            if (server != null) {
+                server.awaitIdle(Duration.ofSeconds(3));
+            }
+        }
+
+        void close(Registry registry) {
+            if (server != null) {
+                server.close();
+            }
+            if (claim != null) {
+                registry.release(claim);
+            }
+        }
+    }
+
+    /**
+     * The admin endpoint, when asked for ({@code --admin}), printed as {@code Dashboard: URL}. An address that
+     * cannot be bound is an error ({@link ExitCode#ADMIN_UNAVAILABLE}), or one line for the demo's default.
+     */
+    private void startAdmin(Supervisor sup, LogSink log) {
+        if (spec.admin == null) {
+            return;
+        }
+        try {
+            admin = AdminEndpoint.start(spec.admin, sup, spec);
+        } catch (IOException e) {
+            if (!adminOptional) {
+                throw new CliException(ExitCode.ADMIN_UNAVAILABLE, e.getMessage() + "; give --admin another "
+                        + "[HOST:]PORT, or --admin off");
+            }
+            (seed ? out : err).println(e.getMessage() + "; running without it (--admin PORT picks another)");
+            return;
+        }
+        if (seed) {
+            out.println("Dashboard: " + admin.url());
+        } else {
+            log.event("Dashboard: " + admin.url());
+        }
+    }
+
+    private void closeAdmin() {
+        AdminServer a = admin;
+        admin = null;
+        if (a != null) {
+            a.close();
+        }
     }
 
     private static void awaitStop(Supervisor sup) throws InterruptedException {
@@ -183,7 +258,7 @@ public final class PrimaryRunner {
         }
     }
 
-    private JsonNode handle(Supervisor sup, Registry registry, String command, JsonNode args,
+    private JsonNode handle(Supervisor sup, Registry registry, Upgrade upgrade, String command, JsonNode args,
                             java.util.function.Consumer<JsonNode> progress,
                             java.util.concurrent.CompletableFuture<Void> hangup) throws Exception {
         try {
@@ -221,6 +296,8 @@ public final class PrimaryRunner {
                     n.put("stopped", true);
                     return n;
                 }
+                case "upgrade":
+                    return upgrade.run();
                 case "send": {
                     if (!args.has("message")) {
                         throw new ControlException("send needs a message");
@@ -229,7 +306,7 @@ public final class PrimaryRunner {
                 }
                 default:
                     throw new ControlException("unknown command '" + command
-                            + "' (known: ping, status, reload, restart, scale, stop, send)");
+                            + "' (known: ping, status, reload, restart, scale, stop, send, upgrade)");
             }
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception x ? x : e;

@@ -6,7 +6,7 @@ import io.jcluster.supervise.Supervisor;
 
 /**
  * Signals to the primary, as Gunicorn's arbiter takes them: HUP reloads, TTIN and TTOU add or retire one
- * worker, TERM and INT stop gracefully (a second one kills the workers at once). The handlers only start the
+ * worker, USR2 upgrades the primary ({@link Upgrade}), TERM and INT stop gracefully (a second one kills the workers at once). The handlers only start the
  * operation; the supervisor runs it. QUIT stops at once (workers killed) through a native hook
  * ({@link QuitSignal}), since HotSpot keeps SIGQUIT for itself; where the hook is missing, a fast stop is
  * {@code jcluster stop NAME --now}, or a second TERM. The handlers go in through the core's {@link Signals}, the one
@@ -26,6 +26,11 @@ final class PrimarySignals {
         if (!QuitSignal.install(() -> sup.stop(spec.drainTimeout, true, "SIGQUIT received"), why)) {
             log.warn("SIGQUIT is not handled (" + why[0] + "); a fast stop is 'jcluster stop NAME --now'");
         }
+    }
+
+    /** USR2 upgrades the primary (as nginx and Gunicorn): installed once this primary holds its name. */
+    static void upgradeOn(Upgrade upgrade, LogSink log) {
+        handle("USR2", log, () -> background(log, "upgrade", upgrade::run));
     }
 
     interface Op {

@@ -128,12 +128,38 @@ public final class Registry {
         }
     }
 
+    /** {@link #claim}, tried again until {@code within} has passed: an upgrade's old primary is letting go of it. */
+    public Claim claimWithin(String name, Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            try {
+                return claim(name);
+            } catch (CliException e) {
+                if (e.exit() != ExitCode.NAME_IN_USE || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
     /** The name held by a running primary; released (with the registry files removed) by {@link #release}. */
     public record Claim(String name, FileChannel channel, FileLock lock) { }
 
-    /** Removes a cluster's entry, socket and pid file, then releases its name. */
+    /**
+     * Removes a cluster's entry, socket and pid file, then releases its name. Files another process has written
+     * since (the new primary of an upgrade) are left to it.
+     */
     public void release(Claim claim) {
-        removeFiles(claim.name());
+        Optional<Entry> e = read(claim.name());
+        if (e.isEmpty() || e.get().pid() == ProcessHandle.current().pid()) {
+            removeFiles(claim.name());
+        }
+        unlock(claim);
+    }
+
+    /** Releases the name and leaves the files: an upgrade's new primary takes the name and writes its own. */
+    public void unlock(Claim claim) {
         try {
             claim.lock().release();
             claim.channel().close();

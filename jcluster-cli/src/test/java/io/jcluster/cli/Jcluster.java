@@ -34,12 +34,25 @@ final class Jcluster {
         return a;
     }
 
-    private ProcessBuilder builder(List<String> args) {
+    /** The command line of {@code jcluster ARGS} (java and the jar), for a test that runs it under another program. */
+    static List<String> command(List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:+StartAttachListener", // as bin/jcluster
                 "-jar", JAR.toString()));
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
+        return cmd;
+    }
+
+    private ProcessBuilder builder(List<String> args) {
+        return environment(new ProcessBuilder(command(args)));
+    }
+
+    /** Runs {@code cmd} (which runs jcluster) as a long-running process with this registry. */
+    Running startCommand(List<String> cmd) throws IOException {
+        return new Running(environment(new ProcessBuilder(cmd)).redirectErrorStream(true).start());
+    }
+
+    private ProcessBuilder environment(ProcessBuilder pb) {
         pb.environment().put("JCLUSTER_HOME", home.toString());
         pb.environment().put("JCLUSTER_CDS_DIR", "off"); // hermetic: no archives in the user's cache
         return pb;

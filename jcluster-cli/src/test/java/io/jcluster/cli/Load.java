@@ -19,16 +19,24 @@ final class Load implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicBoolean stop = new AtomicBoolean();
     final AtomicLong ok = new AtomicLong();
+    final AtomicLong slowestMillis = new AtomicLong();
     final List<String> failures = new CopyOnWriteArrayList<>();
     final Map<String, Long> bodies = new ConcurrentHashMap<>();
 
     Load(int port, String path, int concurrency) {
+        this(port, path, concurrency, 5000);
+    }
+
+    /** Also: a timeout per request (to connect, and per read) of {@code timeoutMs}; the slowest answer is kept. */
+    Load(int port, String path, int concurrency, int timeoutMs) {
         long deadline = System.currentTimeMillis() + MAX_MILLIS;
         for (int i = 0; i < concurrency; i++) {
             Thread t = new Thread(() -> {
                 while (!stop.get() && System.currentTimeMillis() < deadline && ok.get() + failures.size() < MAX_REQUESTS) {
                     try {
-                        RawHttp r = RawHttp.get(port, path);
+                        long t0 = System.nanoTime();
+                        RawHttp r = RawHttp.get(port, path, timeoutMs);
+                        slowestMillis.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
                         if (r.status() == 200) {
                             ok.incrementAndGet();
                             bodies.merge(r.body().replaceAll("\"pid\":\\d+,?", ""), 1L, Long::sum);

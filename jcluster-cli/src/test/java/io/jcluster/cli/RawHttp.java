@@ -13,9 +13,14 @@ import java.util.TreeMap;
 /** One HTTP/1.1 GET on a new connection with {@code Connection: close}, as repeated curl does. */
 record RawHttp(int status, Map<String, String> headers, String body) {
     static RawHttp get(int port, String path) throws IOException {
+        return get(port, path, 5000);
+    }
+
+    /** With {@code timeoutMs} to connect and for each read (a restart of the primary holds requests this long). */
+    static RawHttp get(int port, String path, int timeoutMs) throws IOException {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.setSoTimeout(5000);
+            s.connect(new InetSocketAddress("127.0.0.1", port), timeoutMs);
+            s.setSoTimeout(timeoutMs);
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();

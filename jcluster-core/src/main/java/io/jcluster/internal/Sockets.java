@@ -33,7 +33,14 @@ public final class Sockets {
         return statusFlags0(fd);
     }
 
+    /** Sets O_NONBLOCK on {@code fd} (an adopted listening socket the primary accepts on): 0, or -errno. */
+    public static int setNonBlocking(int fd) {
+        return setNonBlocking0(fd);
+    }
+
     private static native int replace0(int received, int target);
+
+    private static native int setNonBlocking0(int fd);
 
     private static native int isListening0(int fd);
 

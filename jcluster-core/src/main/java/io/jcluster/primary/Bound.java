@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * not as a Netty server channel: a channel would build a child channel per connection (an object graph and
  * four syscalls) only for the primary to take its fd and drop it. Here a ready socket yields plain fds.
  * Without one (NONE) the socket is never read here; its fd goes to the workers.
+ *
+ * <p>A socket this primary was given ({@link ListenSockets}: systemd's socket activation, or the primary it took
+ * over from) is taken instead of bound when it matches; it stays the table's: closing here stops watching it.
  */
 final class Bound {
     static final int BACKLOG = 511;
@@ -49,6 +52,11 @@ final class Bound {
     private final InetSocketAddress at;
     private final Acceptor acceptor;
     private Socket socket;
+    /** The socket is a given one ({@link ListenSockets}), not ours to close. */
+    private boolean given;
+    private boolean released;
+    /** No more accepting, whatever the workers' room: the primary handed its sockets over. */
+    private boolean stopped;
     private InetSocketAddress address;
     private ListenException error;
     private IoRegistration registration;
@@ -67,7 +75,14 @@ final class Bound {
     }
 
     private void bind() {
-        Socket s = null;
+        Socket s = ListenSockets.get().take(Dispatcher.key(host, port), host, port, at);
+        if (s != null) {
+            given = true;
+            socket = s;
+            address = s.localAddress();
+            watch();
+            return;
+        }
         try {
             if (at.isUnresolved()) {
                 throw new java.net.UnknownHostException(host);
@@ -86,6 +101,10 @@ final class Bound {
             closed = true;
             return;
         }
+        watch();
+    }
+
+    private void watch() {
         if (acceptor != null) {
             ((IoEventLoop) dispatcher.loop()).register(new Handle()).addListener(f -> {
                 if (!f.isSuccess()) {
@@ -116,6 +135,12 @@ final class Bound {
         onError.run();
     }
 
+    /** Stops taking connections for good (the sockets went to a new primary, which accepts them now). */
+    void stopAccepting() {
+        stopped = true;
+        interest();
+    }
+
     /** Stops (or resumes) taking connections off the kernel's backlog, which holds them meanwhile. */
     void pauseAccepting(boolean pause) {
         if (pause != paused) {
@@ -131,7 +156,7 @@ final class Bound {
     private void interest() {
         if (registration != null && !closed) {
             try {
-                registration.submit(paused || resting ? EpollIoOps.EPOLLERR : EpollIoOps.EPOLLIN);
+                registration.submit(paused || resting || stopped ? EpollIoOps.EPOLLERR : EpollIoOps.EPOLLIN);
             } catch (RuntimeException e) {
                 log.error("cannot {} accepting on port {}; closing it: {}", paused || resting ? "pause" : "resume",
                         address.getPort(), e.toString());
@@ -142,6 +167,11 @@ final class Bound {
 
     FileDescriptor fd() {
         return socket;
+    }
+
+    /** The socket while it is open and bound, else null. */
+    Socket openSocket() {
+        return closed || address == null ? null : socket;
     }
 
     boolean closed() {
@@ -160,8 +190,13 @@ final class Bound {
 
     private void closeSocket() {
         closed = true;
-        if (socket != null) {
-            Fds.closeQuietly(socket);
+        if (socket != null && !released) {
+            released = true;
+            if (given) {
+                ListenSockets.get().giveBack(socket); // the port stays open: the table keeps it
+            } else {
+                Fds.closeQuietly(socket);
+            }
         }
     }
 
@@ -177,7 +212,7 @@ final class Bound {
 
         @Override
         public void handle(IoRegistration registration, IoEvent event) {
-            if (closed || paused || resting) {
+            if (closed || paused || resting || stopped) {
                 return;
             }
             try {

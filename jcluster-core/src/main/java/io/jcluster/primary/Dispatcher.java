@@ -256,6 +256,42 @@ final class Dispatcher {
         }
     }
 
+    /**
+     * The open listening sockets by the key a worker listened with, then the given ones no handle holds
+     * ({@link ListenSockets}): what a new primary takes over.
+     */
+    Map<String, io.netty.channel.unix.Socket> sockets() {
+        Map<String, io.netty.channel.unix.Socket> all = new java.util.LinkedHashMap<>();
+        for (ListenHandle h : handles.values()) {
+            io.netty.channel.unix.Socket s = h.bound().openSocket();
+            if (s != null) {
+                all.put(h.key(), s);
+            }
+        }
+        ListenSockets.get().idle().forEach(all::putIfAbsent);
+        return all;
+    }
+
+    /**
+     * The primary handed its sockets to a new one: no more accepting here (the new primary takes what comes).
+     * Connections accepted already still go to the workers; {@link #holdsPending()} tells while one waits.
+     */
+    void stopAccepting() {
+        for (ListenHandle h : handles.values()) {
+            h.bound().stopAccepting();
+        }
+    }
+
+    /** True while a connection this primary accepted waits for a worker. */
+    boolean holdsPending() {
+        for (ListenHandle h : handles.values()) {
+            if (h instanceof RoundRobinHandle rr && rr.hasPending()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Closes every listening socket (the primary is stopping). */
     void closeAll() {
         closed = true;

@@ -30,6 +30,9 @@ interface ListenHandle {
 
     String key();
 
+    /** The listening socket. */
+    Bound bound();
+
     /** Closes the socket and drops what waits for a worker. */
     void close();
 }

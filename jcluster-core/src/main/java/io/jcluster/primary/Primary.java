@@ -54,6 +54,8 @@ public final class Primary {
     private final Map<Integer, WorkerHandle> workers = new ConcurrentHashMap<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile ClusterSettings settings = new ClusterSettings();
+    /** The started primary of this process, for a hand-over of its sockets ({@link Handover}). */
+    static volatile Primary current;
 
     // Set once by start(), on the supervisor thread.
     private volatile boolean started;
@@ -234,6 +236,7 @@ public final class Primary {
             return;
         }
         Transport.requireEpoll();
+        ListenSockets.get().adoptEnvironment(); // socket activation: LISTEN_FDS
         policy = settings.policy();
         ipcDir = IpcDirectory.create();
         io = Transport.newGroup(1, "jcluster-primary-io", true);
@@ -250,6 +253,7 @@ public final class Primary {
         heartbeats = new Heartbeats(workers.values(), () -> settings.heartbeatTimeout(), events);
         supervisor.scheduleWithFixedDelay(heartbeats::beat, beat, beat, TimeUnit.MILLISECONDS);
         started = true;
+        current = this;
     }
 
     private Worker spawn(Slot slot) {
@@ -378,6 +382,17 @@ public final class Primary {
 
     Dispatcher dispatcher() {
         return dispatcher;
+    }
+
+    /** I/O loop: true while a worker has connections it has not acknowledged yet. */
+    boolean inFlight() {
+        for (WorkerHandle w : workers.values()) {
+            FdLink link = w.fdLink();
+            if (link != null && link.inFlight() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     int window() {

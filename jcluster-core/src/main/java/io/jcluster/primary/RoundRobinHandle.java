@@ -51,6 +51,11 @@ final class RoundRobinHandle implements ListenHandle {
     }
 
     @Override
+    public Bound bound() {
+        return bound;
+    }
+
+    @Override
     public void add(FdLink worker, ListenRequest request) {
         bound.whenBound(request, worker, addr -> {
             workers.add(worker);

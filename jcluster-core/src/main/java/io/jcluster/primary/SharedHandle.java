@@ -46,6 +46,11 @@ final class SharedHandle implements ListenHandle {
     }
 
     @Override
+    public Bound bound() {
+        return bound;
+    }
+
+    @Override
     public void add(FdLink worker, ListenRequest request) {
         bound.whenBound(request, worker, addr -> {
             workers.add(worker);

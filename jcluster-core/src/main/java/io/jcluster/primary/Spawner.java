@@ -109,6 +109,10 @@ final class Spawner {
         if (cds != null && cds.dumping(id)) {
             env.put(ClassDataSharing.ENV_DUMPING, "1");
         }
+        // Socket activation's variables are this process's, not the workers' (sd_listen_fds unsets them too).
+        env.remove(ListenSockets.ENV_FDS);
+        env.remove(ListenSockets.ENV_PID);
+        env.remove(ListenSockets.ENV_NAMES);
         env.putAll(settings.env());
         env.putAll(extraEnv);
         env.put(WorkerRuntime.ENV_IPC, socket.toString());
