@@ -100,6 +100,9 @@ public final class PrimaryRunner {
                 (seed ? out : err).println(e.getMessage() + "; running without it (--admin PORT picks another)");
             }
         }
+        if (spec.admin == null && spec.adminToken != null) {
+            log.warn("--admin-token without --admin: no admin endpoint is served, so the token is not used");
+        }
         AdminServer adminServer = admin;
         registry.write(entry);
         registry.writePid(name, pid);
