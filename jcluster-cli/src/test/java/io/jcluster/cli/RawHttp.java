@@ -15,7 +15,7 @@ record RawHttp(int status, Map<String, String> headers, String body) {
     static RawHttp get(int port, String path) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.setSoTimeout(5000);
+            s.setSoTimeout(30_000); // generous: a request that allocates 300 MB took 10 s on a loaded 2-core machine
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
