@@ -109,6 +109,9 @@ public final class PrimaryRunner {
         } else {
             log.event(name + ": upgrade: took " + incoming.received() + " listening socket(s) from the old primary");
         }
+        if (spec.admin == null && spec.adminToken != null) {
+            log.warn("--admin-token without --admin: no admin endpoint is served, so the token is not used");
+        }
         PrimarySignals.install(sup, spec, log);
         boolean agent = UnmodifiedApp.applies(spec); // looks through the application's classes: once
         sup.install(app.clusterSettings(spec, log, agent, fleet.memoryPerWorker()));

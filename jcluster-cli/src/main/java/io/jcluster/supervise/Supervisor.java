@@ -101,9 +101,12 @@ public final class Supervisor {
                 + " workers keep serving, and with none left the cluster stops with exit status 1"));
         Cluster.onUnresponsive((w, silent) -> {
             Member m = fleet.member(w.id());
-            if (m != null && m.inService() && hang.unresponsive(m, silent)) {
+            if (m == null || !m.inService()) {
+                return;
+            }
+            if (hang.unresponsive(m, silent)) {
                 policyThread.execute(() -> consider(m, hang));
-            } else if (m != null) {
+            } else {
                 events.publish(ClusterEvents.event("hang", w).put("reason", "its event loop did not answer heartbeats for "
                         + silent.toSeconds() + " s (hang-timeout is off: left alone)").putNull("dumpFile"));
             }

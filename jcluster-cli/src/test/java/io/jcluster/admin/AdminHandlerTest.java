@@ -224,4 +224,26 @@ class AdminHandlerTest {
         ch.close();
         assertThat(ch.isOpen()).isFalse();
     }
+
+    @Test
+    void aClientThatCannotKeepUpIsClosedAndThePublisherNeverWaits() {
+        EmbeddedChannel ch = channel(null, 1);
+        ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/events"));
+        drain(ch);
+        // its socket buffer is full: the channel reports itself unwritable
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        assertThat(ch.isWritable()).isFalse();
+        cluster.events.message("scale", "one more");
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).as("the slow client was closed").isFalse();
+        cluster.events.message("scale", "and another"); // unsubscribed: nothing to write, nothing thrown
+        assertThat(cluster.events.recent()).hasSize(2);
+    }
+
+    private static void drain(EmbeddedChannel ch) {
+        Object o;
+        while ((o = ch.readOutbound()) != null) {
+            io.netty.util.ReferenceCountUtil.release(o);
+        }
+    }
 }

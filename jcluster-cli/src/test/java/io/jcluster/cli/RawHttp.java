@@ -13,7 +13,8 @@ import java.util.TreeMap;
 /** One HTTP/1.1 GET on a new connection with {@code Connection: close}, as repeated curl does. */
 record RawHttp(int status, Map<String, String> headers, String body) {
     static RawHttp get(int port, String path) throws IOException {
-        return get(port, path, 5000);
+        // Generous: a request that allocates 300 MB took 10 s on a loaded 2-core machine.
+        return get(port, path, 30_000);
     }
 
     /** With {@code timeoutMs} to connect and for each read (a restart of the primary holds requests this long). */
