@@ -5,6 +5,7 @@ import io.jcluster.contract.ExitCode;
 import io.jcluster.control.ControlException;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine;
 
 /**
@@ -15,7 +16,7 @@ import picocli.CommandLine;
         description = "Node.js-style clustering for the JVM: start, inspect, reload, scale and stop JVM services.",
         subcommands = {StartCommand.class, LsCommand.class, StatusCommand.class, ReloadCommand.class,
                 RestartCommand.class, ScaleCommand.class, StopCommand.class, LogsCommand.class, SendCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class},
+                MonitCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit status:",
                 "  0  success",
                 "  1  the command failed; its message says why",
@@ -44,6 +45,7 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.getSubcommands().get("scale").setUnmatchedOptionsArePositionalParams(true);
+        cl.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, CommandList::render);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof CliException c) {
                 err.println("jcluster: " + c.getMessage());
