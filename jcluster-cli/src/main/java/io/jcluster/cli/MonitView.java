@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * One frame of {@code jcluster monit}: the cluster's line, the worker table, each worker's sparklines (req/s, CPU %,
  * RSS) and a footer, fitted to a terminal of {@code width} × {@code height} characters: lines longer than the width
- * are cut (never wrapped), lines beyond the height are left out with a line saying how many, the footer stays last.
+ * are cut (never wrapped), lines beyond the height are left out with a line saying how many, the footer is on the
+ * last row.
  * A field the status lacks or has as null (an older primary, an unmodified application) shows as "-".
  */
 final class MonitView {
@@ -88,6 +89,9 @@ final class MonitView {
             }
         }
         if (footer != null && (height <= 0 || height >= 1)) {
+            while (height > 0 && lines.size() < height - 1) {
+                lines.add(""); // the footer on the terminal's last row
+            }
             lines.add(footer);
         }
         List<String> out = new ArrayList<>(lines.size());

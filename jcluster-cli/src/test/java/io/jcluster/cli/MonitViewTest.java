@@ -43,6 +43,7 @@ class MonitViewTest {
                 "last 11s (a column a second; req/s and cpu from 0, rss from its lowest)",
                 "3   req/s          ▅█ 200     cpu         ▃█▆ 2.0%    rss         ▁█▅ 65.0M",
                 "4   req/s          ▁▁ 0.0     cpu             -       rss             -",
+                "", "", "", "", "", "", "", "", "", "", "", "", "", "", // the footer on the last row
                 "q quits");
         assertThat(lines).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80));
     }
@@ -85,9 +86,10 @@ class MonitViewTest {
     @Test
     void noWorkers() throws Exception {
         JsonNode s = JSON.readTree("{\"name\":\"web\",\"pid\":100,\"state\":\"stopping\",\"workers\":[]}");
-        assertThat(MonitView.render(s, new MonitHistory(), 80, 24, "f", true)).containsExactly(
+        assertThat(MonitView.render(s, new MonitHistory(), 80, 0, "f", true)).containsExactly(
                 "web  stopping  primary pid 100  up 0s  generation 0  workers 0/0", "",
                 "ID  PID  STATE  GEN  UPTIME  RST  RSS  CPU%  REQ/S  CONNS", "(no workers)", "f");
+        assertThat(MonitView.render(s, new MonitHistory(), 80, 24, "f", true)).hasSize(24);
     }
 
     @Test
