@@ -3,6 +3,8 @@ package io.jcluster.cli;
 import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
 import io.jcluster.control.ControlException;
+import io.jcluster.launch.Daemon;
+import io.jcluster.logs.StampedOutput;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.UsageMessageSpec;
@@ -33,6 +35,11 @@ import picocli.CommandLine;
                 "", "Clusters are registered in $JCLUSTER_HOME (default ~/.jcluster)."})
 public final class Main {
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains(Daemon.CHILD_FLAG)) {
+            // A daemon's output is primary.log: every line of it (ours, the JVM's, a library's) gets a timestamp.
+            System.setOut(StampedOutput.wrap(new java.io.FileOutputStream(java.io.FileDescriptor.out)));
+            System.setErr(StampedOutput.wrap(new java.io.FileOutputStream(java.io.FileDescriptor.err)));
+        }
         int status = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
         if (status != ExitCode.RUNNING.code()) {
             System.exit(status);

@@ -143,7 +143,8 @@ final class StartCommand implements Callable<Integer> {
         Application app = Application.resolve(spec);
         String clusterName = spec.name != null ? spec.name : defaultName(spec, app);
         if (spec.daemon && !daemonChild) {
-            Registry.open().claim(clusterName).channel().close(); // fail now if the name is taken
+            Registry registry = Registry.open();
+            registry.releaseName(registry.claim(clusterName)); // fail now if the name is taken
             List<String> all = command.commandLine().getParseResult().originalArgs();
             int self = all.indexOf(command.name()); // the parse result may hold the parent's arguments too
             List<String> args = new ArrayList<>(all.subList(self < 0 ? 0 : self + 1, all.size()));

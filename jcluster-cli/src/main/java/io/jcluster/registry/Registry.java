@@ -6,6 +6,8 @@ import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -28,7 +30,8 @@ import java.util.stream.Stream;
 /**
  * The per-user registry of clusters: a directory ({@code ~/.jcluster}, or {@code $JCLUSTER_HOME}), mode 0700.
  * For a cluster NAME it holds {@code NAME.json} (its {@link Entry}), {@code NAME.sock} (the control socket,
- * 0600), {@code NAME.pid}, {@code NAME.lock} (held by the running primary: the name is taken while it is) and
+ * 0600), {@code NAME.pid}, {@code NAME.lock} (held by the running primary: the name is taken while it is; deleted as it
+ * lets the name go) and
  * {@code logs/NAME/} (its log files, unless the cluster was given another log directory).
  */
 public final class Registry {
@@ -107,24 +110,49 @@ public final class Registry {
      */
     public Claim claim(String name) {
         ensure();
+        Path file = lockFile(name);
         try {
-            FileChannel ch = FileChannel.open(lockFile(name), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
+            for (int attempt = 0; ; attempt++) {
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
+                FileLock lock;
+                try {
+                    lock = ch.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock == null) {
+                    ch.close();
+                    long pid = read(name).map(Entry::pid).orElse(-1L);
+                    throw new CliException(ExitCode.NAME_IN_USE, "a cluster named " + name + " is already running"
+                            + (pid > 0 ? " (primary pid " + pid + ")" : "") + "; stop it with 'jcluster stop " + name
+                            + "' or choose another --name");
+                }
+                // The primary that held the name deletes NAME.lock before it lets go: a lock taken on the file it
+                // deleted (opened just before) holds nothing. Ours is good if the path still reaches what we wrote.
+                byte[] token = (ProcessHandle.current().pid() + " " + System.nanoTime() + "\n").getBytes(StandardCharsets.UTF_8);
+                ch.truncate(0);
+                ch.write(ByteBuffer.wrap(token), 0);
+                if (holds(file, token)) {
+                    return new Claim(name, ch, lock);
+                }
+                lock.release();
                 ch.close();
-                long pid = read(name).map(Entry::pid).orElse(-1L);
-                throw new CliException(ExitCode.NAME_IN_USE, "a cluster named " + name + " is already running"
-                        + (pid > 0 ? " (primary pid " + pid + ")" : "") + "; stop it with 'jcluster stop " + name
-                        + "' or choose another --name");
+                if (attempt >= 10) {
+                    throw new CliException(ExitCode.FAILED, "cannot take the name " + name + ": " + file
+                            + " keeps being replaced; is another primary starting with that name?");
+                }
             }
-            return new Claim(name, ch, lock);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock " + lockFile(name), e);
+            throw new UncheckedIOException("cannot lock " + file, e);
+        }
+    }
+
+    private static boolean holds(Path file, byte[] token) throws IOException {
+        try {
+            return java.util.Arrays.equals(Files.readAllBytes(file), token);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
         }
     }
 
@@ -134,6 +162,16 @@ public final class Registry {
     /** Removes a cluster's entry, socket and pid file, then releases its name. */
     public void release(Claim claim) {
         removeFiles(claim.name());
+        releaseName(claim);
+    }
+
+    /** Lets the name go, deleting {@code NAME.lock} while still holding it, so no file stays for every name used. */
+    public void releaseName(Claim claim) {
+        try {
+            Files.deleteIfExists(lockFile(claim.name()));
+        } catch (IOException e) {
+            // left behind: the next claim of this name uses it
+        }
         try {
             claim.lock().release();
             claim.channel().close();
