@@ -316,7 +316,7 @@ class ClusterIT {
     @Test
     void killingThePrimaryTakesEveryWorkerDownWithinOneSecond() throws Exception {
         try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "off")) {
-            forkedPids(c, 2);
+            forkedPids(c, 2); // remembers the workers
             int port = c.awaitListening(2);
             List<ProcessHandle> workers = c.descendants();
             assertThat(workers).hasSize(2);
@@ -340,6 +340,7 @@ class ClusterIT {
         try (ClusterProcess c = ClusterProcess.start(0, 1, "rr", "off")) {
             forkedPids(c, 1);
             c.awaitListening(1);
+            c.descendants(); // the workers, remembered before the kill: close() reaps them should they outlive it
             dir = ipcDir(c.pid());
             assertThat(java.nio.file.Files.getPosixFilePermissions(dir))
                     .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -457,7 +458,7 @@ class ClusterIT {
     @Test
     void sigtermOnThePrimaryStopsGracefullyWithStatusZero() throws Exception {
         try (ClusterProcess c = ClusterProcess.start(0, 2, "rr", "on")) {
-            forkedPids(c, 2);
+            forkedPids(c, 2); // remembers the workers
             int port = c.awaitListening(2);
             List<ProcessHandle> workers = c.descendants();
             try (LineClient slow = new LineClient(port)) {
@@ -521,6 +522,7 @@ class ClusterIT {
             Matcher m = c.await("EVENT fork (\\d+) (\\d+)");
             pids.put(Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)));
         }
+        c.descendants(); // every forked worker remembered now, before the test acts: close() reaps it even as an orphan
         return pids;
     }
 }
