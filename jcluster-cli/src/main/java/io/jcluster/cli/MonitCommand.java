@@ -45,7 +45,14 @@ final class MonitCommand extends ControlCommand implements Callable<Integer> {
         Registry registry = Registry.open();
         Entry entry = registry.live(name);
         MonitHistory history = new MonitHistory();
-        Terminal term = Terminal.stdoutIsTerminal() ? Terminal.open() : null;
+        Terminal term = null;
+        if (Terminal.stdoutIsTerminal()) {
+            try {
+                term = Terminal.open();
+            } catch (java.io.IOException e) { // no stty, or a terminal it cannot set: plain snapshots still work
+                err().println("jcluster: cannot take the terminal (" + e.getMessage() + "); printing plain snapshots");
+            }
+        }
         try (ControlClient client = ControlClient.connect(registry, name); Terminal t = term) {
             boolean unicode = t != null ? t.unicode() : Terminal.utf8Locale();
             for (int frame = 1; ; frame++) {

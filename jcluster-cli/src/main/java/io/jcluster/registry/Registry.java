@@ -6,8 +6,6 @@ import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -113,8 +111,7 @@ public final class Registry {
         Path file = lockFile(name);
         try {
             for (int attempt = 0; ; attempt++) {
-                FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE);
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock;
                 try {
                     lock = ch.tryLock();
@@ -129,11 +126,9 @@ public final class Registry {
                             + "' or choose another --name");
                 }
                 // The primary that held the name deletes NAME.lock before it lets go: a lock taken on the file it
-                // deleted (opened just before) holds nothing. Ours is good if the path still reaches what we wrote.
-                byte[] token = (ProcessHandle.current().pid() + " " + System.nanoTime() + "\n").getBytes(StandardCharsets.UTF_8);
-                ch.truncate(0);
-                ch.write(ByteBuffer.wrap(token), 0);
-                if (holds(file, token)) {
+                // deleted (opened just before) holds nothing. (Checked without opening the file: closing any
+                // descriptor of a file drops this process's locks on it.)
+                if (Files.exists(file) && !lockedADeletedFile(file)) {
                     return new Claim(name, ch, lock);
                 }
                 lock.release();
@@ -148,12 +143,28 @@ public final class Registry {
         }
     }
 
-    private static boolean holds(Path file, byte[] token) throws IOException {
+    /** Whether one of this process's descriptors is open on {@code file} after it was deleted (Linux's /proc). */
+    private static boolean lockedADeletedFile(Path file) {
+        String deleted;
         try {
-            return java.util.Arrays.equals(Files.readAllBytes(file), token);
-        } catch (java.nio.file.NoSuchFileException e) {
+            deleted = file.toAbsolutePath().getParent().toRealPath().resolve(file.getFileName()) + " (deleted)";
+        } catch (IOException e) {
             return false;
         }
+        try (java.nio.file.DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().equals(deleted)) {
+                        return true;
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return false; // no /proc: the check is skipped
+        }
+        return false;
     }
 
     /** The name held by a running primary; released (with the registry files removed) by {@link #release}. */
