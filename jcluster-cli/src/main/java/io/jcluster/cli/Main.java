@@ -3,8 +3,11 @@ package io.jcluster.cli;
 import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
 import io.jcluster.control.ControlException;
+import io.jcluster.launch.Daemon;
+import io.jcluster.logs.StampedOutput;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine;
 
 /**
@@ -15,7 +18,7 @@ import picocli.CommandLine;
         description = "Node.js-style clustering for the JVM: start, inspect, reload, scale and stop JVM services.",
         subcommands = {StartCommand.class, LsCommand.class, StatusCommand.class, ReloadCommand.class,
                 RestartCommand.class, ScaleCommand.class, StopCommand.class, LogsCommand.class, SendCommand.class,
-                DemoCommand.class, UpgradeCommand.class, StartupCommand.class,
+                MonitCommand.class, DemoCommand.class, UpgradeCommand.class, StartupCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit status:",
                 "  0  success",
@@ -34,6 +37,11 @@ import picocli.CommandLine;
                 "", "Clusters are registered in $JCLUSTER_HOME (default ~/.jcluster)."})
 public final class Main {
     public static void main(String[] args) {
+        if (java.util.Arrays.asList(args).contains(Daemon.CHILD_FLAG)) {
+            // A daemon's output is primary.log: every line of it (ours, the JVM's, a library's) gets a timestamp.
+            System.setOut(StampedOutput.wrap(new java.io.FileOutputStream(java.io.FileDescriptor.out)));
+            System.setErr(StampedOutput.wrap(new java.io.FileOutputStream(java.io.FileDescriptor.err)));
+        }
         int status = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
         if (status != ExitCode.RUNNING.code()) {
             System.exit(status);
@@ -46,6 +54,7 @@ public final class Main {
         cl.setOut(out);
         cl.setErr(err);
         cl.getSubcommands().get("scale").setUnmatchedOptionsArePositionalParams(true);
+        cl.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, CommandList::render);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof CliException c) {
                 err.println("jcluster: " + c.getMessage());

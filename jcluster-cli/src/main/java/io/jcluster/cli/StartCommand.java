@@ -165,7 +165,8 @@ final class StartCommand implements Callable<Integer> {
             }
         }
         if (spec.daemon && !daemonChild) {
-            Registry.open().claim(clusterName).channel().close(); // fail now if the name is taken
+            Registry registry = Registry.open();
+            registry.releaseName(registry.claim(clusterName)); // fail now if the name is taken
             return Daemon.launch(clusterName, spec, args, command.commandLine().getOut(), command.commandLine().getErr());
         }
         // The start arguments are what an upgrade runs again, from this primary's working directory.

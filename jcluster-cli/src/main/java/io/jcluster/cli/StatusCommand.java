@@ -3,6 +3,9 @@ package io.jcluster.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
 import io.jcluster.contract.Units;
 import java.time.Duration;
@@ -16,17 +19,31 @@ import picocli.CommandLine.Option;
 /** {@code jcluster status NAME}: the cluster and a table of its workers. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Shows a running cluster and, per worker: id, pid, state, generation, uptime, restarts, "
-                + "RSS, CPU %, open connections and requests served.",
+                + "RSS, CPU %%, open connections and requests served.",
                 "RSS and CPU come from /proc; connections and requests from the workers' last heartbeat."})
 final class StatusCommand extends ControlCommand implements Callable<Integer> {
     static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    @Option(names = "--json", description = "Print the status as JSON.")
+    @Option(names = "--json", description = "Print the status as JSON; an error as {\"error\": MESSAGE, \"exit\": STATUS}.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        JsonNode s = request("status", null, null, Duration.ofSeconds(10), ExitCode.FAILED);
+        JsonNode s;
+        try {
+            s = request("status", null, null, Duration.ofSeconds(10), ExitCode.FAILED);
+        } catch (CliException e) {
+            if (!json) {
+                throw e;
+            }
+            // A script reading --json gets JSON whatever happens: {"error": "...", "exit": N}, and that exit status.
+            ObjectNode error = JsonNodeFactory.instance.objectNode();
+            error.put("error", e.getMessage());
+            error.put("exit", e.exit().code());
+            out().println(PRETTY.writeValueAsString(error));
+            out().flush();
+            return e.exit().code();
+        }
         if (json) {
             out().println(PRETTY.writeValueAsString(s));
         } else {
@@ -38,18 +55,6 @@ final class StatusCommand extends ControlCommand implements Callable<Integer> {
 
     static String render(JsonNode s) {
         JsonNode workers = s.path("workers");
-        List<String> head = new ArrayList<>();
-        head.add(s.path("name").asText());
-        head.add(s.path("state").asText());
-        head.add("primary pid " + s.path("pid").asLong());
-        head.add("up " + Units.formatUptime(Duration.ofSeconds(s.path("uptimeSeconds").asLong())));
-        head.add("generation " + s.path("generation").asInt());
-        head.add("workers " + workers.size() + "/" + s.path("target").asInt());
-        List<String> addrs = new ArrayList<>();
-        s.path("addresses").forEach(a -> addrs.add(a.asText()));
-        if (!addrs.isEmpty()) {
-            head.add("listening on " + String.join(", ", addrs));
-        }
         Table t = new Table("ID", "PID", "STATE", "GEN", "UPTIME", "RESTARTS", "RSS", "CPU%", "CONNS", "REQUESTS");
         for (JsonNode w : workers) {
             String state = w.path("state").asText();
@@ -63,6 +68,24 @@ final class StatusCommand extends ControlCommand implements Callable<Integer> {
                     cpu.isNumber() ? String.format(Locale.ROOT, "%.1f", cpu.asDouble()) : "-",
                     w.path("connections").asLong(), w.path("requests").asLong());
         }
-        return String.join("  ", head) + "\n" + t.render();
+        return head(s) + "\n" + t.render();
+    }
+
+    /** The cluster's line: name, state, primary pid, uptime, generation, workers, addresses. */
+    static String head(JsonNode s) {
+        JsonNode workers = s.path("workers");
+        List<String> head = new ArrayList<>();
+        head.add(s.path("name").asText());
+        head.add(s.path("state").asText());
+        head.add("primary pid " + s.path("pid").asLong());
+        head.add("up " + Units.formatUptime(Duration.ofSeconds(s.path("uptimeSeconds").asLong())));
+        head.add("generation " + s.path("generation").asInt());
+        head.add("workers " + workers.size() + "/" + s.path("target").asInt());
+        List<String> addrs = new ArrayList<>();
+        s.path("addresses").forEach(a -> addrs.add(a.asText()));
+        if (!addrs.isEmpty()) {
+            head.add("listening on " + String.join(", ", addrs));
+        }
+        return String.join("  ", head);
     }
 }

@@ -46,8 +46,9 @@ public final class Daemon {
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 int code = p.exitValue();
-                err.println(lastError(primaryLog, logStart).orElse("jcluster: the primary of " + name + " exited with status "
-                        + code + " before it was up; see " + primaryLog));
+                err.println(lastError(primaryLog, logStart).map(l -> l + " (the primary's log: " + primaryLog + ")")
+                        .orElse("jcluster: the primary of " + name + " exited with status " + code + " before it was up; see "
+                                + primaryLog));
                 return code == 0 ? ExitCode.FAILED.code() : code;
             }
             Optional<Entry> e = registry.read(name);
@@ -85,7 +86,7 @@ public final class Daemon {
         return cmd;
     }
 
-    /** The primary's one-line error ({@code jcluster: ...}) written since {@code from}. */
+    /** The primary's one-line error ({@code jcluster: ...}, after the line's timestamp) written since {@code from}. */
     static Optional<String> lastError(Path log, long from) {
         try {
             byte[] all = Files.readAllBytes(log);
@@ -93,8 +94,9 @@ public final class Daemon {
                     StandardCharsets.UTF_8);
             String last = null;
             for (String line : text.split("\n")) {
-                if (line.startsWith("jcluster: ")) {
-                    last = line;
+                int at = line.indexOf("jcluster: "); // after the line's timestamp
+                if (at >= 0 && line.substring(0, at).matches("(\\S+ )?")) {
+                    last = line.substring(at);
                 }
             }
             return Optional.ofNullable(last);

@@ -28,6 +28,8 @@ public final class LogSink implements OutputListener, AutoCloseable {
     static final long FLUSH_MS = 100;
     /** Files of this many exited workers are kept; older ones are deleted. */
     static final int KEEP_EXITED = 32;
+    /** How long a pruned worker's late lines are kept out of a new file of its own (its output drains in far less). */
+    static final long PRUNED_MEMORY_NANOS = 60_000_000_000L;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS");
 
     private final Path dir;
@@ -40,6 +42,8 @@ public final class LogSink implements OutputListener, AutoCloseable {
     private final RotatingFile merged;
     private final Map<Integer, RotatingFile> workers = new ConcurrentHashMap<>();
     private final Map<Integer, Long> exitedAt = new ConcurrentHashMap<>();
+    /** Workers whose files were deleted, and when: their late lines (output still draining) go to the merged file only. */
+    private final Map<Integer, Long> pruned = new ConcurrentHashMap<>();
     private final ArrayDeque<Integer> exitedOrder = new ArrayDeque<>();
     private final Thread flusher;
     private volatile boolean closed;
@@ -62,6 +66,7 @@ public final class LogSink implements OutputListener, AutoCloseable {
             throw new java.io.UncheckedIOException("cannot create the log directory " + dir, e);
         }
         this.merged = new RotatingFile(dir.resolve(name + ".log"), maxSize, keep);
+        CommandLogging.route(this::event, this::warn); // the core's and libraries' lines: the primary's own, one style
         flusher = new Thread(this::flushLoop, "jcluster-log-flusher");
         flusher.setDaemon(true);
         flusher.start();
@@ -85,15 +90,27 @@ public final class LogSink implements OutputListener, AutoCloseable {
         return merged.path();
     }
 
+    /** Whether the workers' lines also go to the primary's own output (not in a daemon). */
+    public boolean workersOnConsole() {
+        return workersToConsole;
+    }
+
     @Override
     public void line(Worker worker, boolean stderr, String line) {
-        String text = "[worker " + worker.id() + " " + worker.pid() + "] " + line;
+        workerLine(worker.id(), worker.pid(), stderr, line);
+    }
+
+    void workerLine(int id, long pid, boolean stderr, String line) {
+        String text = "[worker " + id + " " + pid + "] " + line;
         if (workersToConsole) {
             (stderr ? err : out).println(plainConsole ? line : text);
         }
         byte[] stamped = stamp(text);
         write(merged, stamped);
-        write(workerFileFor(worker.id()), stamped);
+        RotatingFile own = workerFileFor(id);
+        if (own != null) {
+            write(own, stamped);
+        }
     }
 
     /** A line of the primary's own, to its stdout and the merged file. */
@@ -126,7 +143,10 @@ public final class LogSink implements OutputListener, AutoCloseable {
         }
         try {
             merged.writeAll(block);
-            workerFileFor(id).writeAll(block);
+            RotatingFile own = workerFileFor(id);
+            if (own != null) {
+                own.writeAll(block);
+            }
         } catch (IOException e) {
             err.println(primaryPrefix + "cannot write a log file: " + e.getMessage());
         }
@@ -139,8 +159,16 @@ public final class LogSink implements OutputListener, AutoCloseable {
             exitedOrder.addLast(id);
             while (exitedOrder.size() > KEEP_EXITED) {
                 int old = exitedOrder.pollFirst();
+                pruned.put(old, System.nanoTime()); // first: a line from now on opens no file for it
+                exitedAt.remove(old);
                 RotatingFile f = workers.remove(old);
-                closeQuietly(f);
+                if (f != null) {
+                    try {
+                        f.delete(); // a writer holding f already writes nothing from now on
+                    } catch (IOException e) {
+                        err.println(primaryPrefix + "cannot delete " + f.path() + ": " + e.getMessage());
+                    }
+                }
                 deleteWorkerFiles(old);
             }
         }
@@ -154,12 +182,18 @@ public final class LogSink implements OutputListener, AutoCloseable {
         }
     }
 
+    /** The worker's own file; null once it was pruned. */
     private RotatingFile workerFileFor(int id) {
-        return workers.computeIfAbsent(id, i -> new RotatingFile(workerFile(dir, i), maxSize, keep));
+        return workers.computeIfAbsent(id, i -> pruned.containsKey(i) ? null : new RotatingFile(workerFile(dir, i), maxSize, keep));
     }
 
     private static byte[] stamp(String text) {
-        return (LocalDateTime.now().format(TIME) + " " + text + "\n").getBytes(StandardCharsets.UTF_8);
+        return (timestamp() + " " + text + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The local time as every log line starts with it: {@code 2026-11-30T09:10:00.123}. */
+    public static String timestamp() {
+        return LocalDateTime.now().format(TIME);
     }
 
     private void write(RotatingFile f, byte[] line) {
@@ -179,6 +213,7 @@ public final class LogSink implements OutputListener, AutoCloseable {
             }
             flushAll();
             long now = System.nanoTime();
+            pruned.values().removeIf(at -> now - at > PRUNED_MEMORY_NANOS);
             exitedAt.forEach((id, at) -> {
                 RotatingFile f = workers.get(id);
                 if (now - at > 2_000_000_000L && (f == null || f.idleNanos() > 2_000_000_000L)) {
@@ -210,6 +245,7 @@ public final class LogSink implements OutputListener, AutoCloseable {
 
     @Override
     public void close() {
+        CommandLogging.route(null, null);
         closed = true;
         flusher.interrupt();
         flushAll();

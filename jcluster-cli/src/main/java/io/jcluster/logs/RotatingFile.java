@@ -21,6 +21,7 @@ public final class RotatingFile implements AutoCloseable {
     private long size;
     private boolean dirty;
     private long lastWriteNanos;
+    private boolean deleted;
 
     public RotatingFile(Path path, long maxSize, int keep) {
         this.path = path;
@@ -33,6 +34,9 @@ public final class RotatingFile implements AutoCloseable {
     }
 
     public synchronized void write(byte[] line) throws IOException {
+        if (deleted) {
+            return;
+        }
         if (out == null) {
             open();
         }
@@ -86,6 +90,16 @@ public final class RotatingFile implements AutoCloseable {
             Files.move(path, rotated(path, 1), StandardCopyOption.REPLACE_EXISTING);
         }
         open();
+    }
+
+    /** Closes the file and deletes it with its rotated ones; later writes are dropped (a late line recreates nothing). */
+    public synchronized void delete() throws IOException {
+        close();
+        deleted = true;
+        Files.deleteIfExists(path);
+        for (int i = 1; i <= keep; i++) {
+            Files.deleteIfExists(rotated(path, i));
+        }
     }
 
     public static Path rotated(Path path, int n) {

@@ -28,7 +28,8 @@ import java.util.stream.Stream;
 /**
  * The per-user registry of clusters: a directory ({@code ~/.jcluster}, or {@code $JCLUSTER_HOME}), mode 0700.
  * For a cluster NAME it holds {@code NAME.json} (its {@link Entry}), {@code NAME.sock} (the control socket,
- * 0600), {@code NAME.pid}, {@code NAME.lock} (held by the running primary: the name is taken while it is) and
+ * 0600), {@code NAME.pid}, {@code NAME.lock} (held by the running primary: the name is taken while it is; deleted as it
+ * lets the name go) and
  * {@code logs/NAME/} (its log files, unless the cluster was given another log directory).
  */
 public final class Registry {
@@ -107,24 +108,38 @@ public final class Registry {
      */
     public Claim claim(String name) {
         ensure();
+        Path file = lockFile(name);
         try {
-            FileChannel ch = FileChannel.open(lockFile(name), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
+            for (int attempt = 0; ; attempt++) {
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock;
+                try {
+                    lock = ch.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock == null) {
+                    ch.close();
+                    long pid = read(name).map(Entry::pid).orElse(-1L);
+                    throw new CliException(ExitCode.NAME_IN_USE, "a cluster named " + name + " is already running"
+                            + (pid > 0 ? " (primary pid " + pid + ")" : "") + "; stop it with 'jcluster stop " + name
+                            + "' or choose another --name");
+                }
+                // The primary that held the name deletes NAME.lock before it lets go: a lock taken on the file it
+                // deleted (opened just before) holds nothing. (Checked without opening the file: closing any
+                // descriptor of a file drops this process's locks on it.)
+                if (Files.exists(file) && !lockedADeletedFile(file)) {
+                    return new Claim(name, ch, lock);
+                }
+                lock.release();
                 ch.close();
-                long pid = read(name).map(Entry::pid).orElse(-1L);
-                throw new CliException(ExitCode.NAME_IN_USE, "a cluster named " + name + " is already running"
-                        + (pid > 0 ? " (primary pid " + pid + ")" : "") + "; stop it with 'jcluster stop " + name
-                        + "' or choose another --name");
+                if (attempt >= 10) {
+                    throw new CliException(ExitCode.FAILED, "cannot take the name " + name + ": " + file
+                            + " keeps being replaced; is another primary starting with that name?");
+                }
             }
-            return new Claim(name, ch, lock);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock " + lockFile(name), e);
+            throw new UncheckedIOException("cannot lock " + file, e);
         }
     }
 
@@ -143,6 +158,30 @@ public final class Registry {
         }
     }
 
+    /** Whether one of this process's descriptors is open on {@code file} after it was deleted (Linux's /proc). */
+    private static boolean lockedADeletedFile(Path file) {
+        String deleted;
+        try {
+            deleted = file.toAbsolutePath().getParent().toRealPath().resolve(file.getFileName()) + " (deleted)";
+        } catch (IOException e) {
+            return false;
+        }
+        try (java.nio.file.DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().equals(deleted)) {
+                        return true;
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return false; // no /proc: the check is skipped
+        }
+        return false;
+    }
+
     /** The name held by a running primary; released (with the registry files removed) by {@link #release}. */
     public record Claim(String name, FileChannel channel, FileLock lock) { }
 
@@ -155,11 +194,24 @@ public final class Registry {
         if (e.isEmpty() || e.get().pid() == ProcessHandle.current().pid()) {
             removeFiles(claim.name());
         }
-        unlock(claim);
+        releaseName(claim);
     }
 
     /** Releases the name and leaves the files: an upgrade's new primary takes the name and writes its own. */
     public void unlock(Claim claim) {
+        releaseName(claim);
+    }
+
+    /** Lets the name go, deleting {@code NAME.lock} while still holding it, so no file stays for every name used. */
+    public void releaseName(Claim claim) {
+        if (!claim.lock().isValid()) {
+            return; // let go already (an upgrade): the file may be the new holder's now
+        }
+        try {
+            Files.deleteIfExists(lockFile(claim.name()));
+        } catch (IOException e) {
+            // left behind: the next claim of this name uses it
+        }
         try {
             claim.lock().release();
             claim.channel().close();

@@ -29,15 +29,18 @@ public record BootProblem(ExitCode exit, String message, String cause) {
                 + "): give the application another address or port", e.getMessage());
     }
 
-    /** A worker exited before it listened; {@code mergedLog} is where its output went. */
-    static BootProblem of(Worker w, BootFailure f, Path mergedLog) {
+    /**
+     * A worker exited before it listened; {@code mergedLog} is where its output went, and also the primary's own output
+     * ({@code onConsole}) unless it is a daemon.
+     */
+    static BootProblem of(Worker w, BootFailure f, Path mergedLog, boolean onConsole) {
         return switch (f.cause()) {
             case LISTEN_ERROR -> of(f.listenError());
             case NO_MAIN_CLASS -> new BootProblem(ExitCode.NO_MAIN_CLASS, "the workers found no main class "
                     + f.detail().split(" ", 2)[0] + "; check --main-class and --classpath");
             case MAIN_THREW, EXITED_BEFORE_LISTENING -> new BootProblem(ExitCode.BOOT_FAILED, "worker " + w.id()
-                    + " (pid " + w.pid() + ") exited (" + f.exit() + ") before it listened; its output is above and in "
-                    + mergedLog);
+                    + " (pid " + w.pid() + ") exited (" + f.exit() + ") before it listened; its output is "
+                    + (onConsole ? "above and " : "") + "in " + mergedLog);
         };
     }
 }

@@ -93,7 +93,7 @@ public final class Supervisor {
         Cluster.onListening(fleet::listening);
         Cluster.onExit(fleet::exited);
         Cluster.onListenError((w, e) -> boot.failed(BootProblem.of(e)));
-        Cluster.onBootFailure((w, f) -> boot.failed(BootProblem.of(w, f, log.mergedFile())));
+        Cluster.onBootFailure((w, f) -> boot.failed(BootProblem.of(w, f, log.mergedFile(), log.workersOnConsole())));
         // The core gave up on a slot (a crash loop): said in the command's own words; when no worker is left the
         // core stops the cluster and the primary exits with status 1.
         Cluster.onGiveUp((w, why) -> events.publish(ClusterEvents.event("giveup", w).put("reason", why)));

@@ -145,5 +145,42 @@ class CliErrorsIT {
         Jcluster.Result r = cli().run("--help");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("Exit status:").contains(" 4  the cluster's primary died").contains("start").contains("reload");
+        // Issue 17: no picocli warning (the '%' in status's description), and demo's sentence whole, not its first line
+        assertThat(r.err()).doesNotContain("WARN").isEmpty();
+        assertThat(r.out().replaceAll("\\s+", " ")).contains("demo Runs the seed's example: an Express-style app answering "
+                + "{\"message\":\" Hello from worker <pid>\"}, one worker per CPU sharing one port; dead workers are replaced.")
+                .contains("monit Watches a running cluster live");
+        Jcluster.Result status = cli().run("status", "--help");
+        assertThat(status.err()).isEmpty();
+        assertThat(status.out()).contains("CPU %, open connections");
+    }
+
+    /** Issue 17: a script reading status --json gets JSON, errors too. */
+    @Test
+    void statusJsonPrintsErrorsAsJson() throws Exception {
+        Jcluster.Result r = cli().run("status", "ghost", "--json");
+        assertThat(r.exit()).isEqualTo(ExitCode.NO_SUCH_CLUSTER.code());
+        assertThat(r.err()).isEmpty();
+        com.fasterxml.jackson.databind.JsonNode error = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertThat(error.get("error").asText()).contains("no cluster named ghost is running");
+        assertThat(error.get("exit").asInt()).isEqualTo(ExitCode.NO_SUCH_CLUSTER.code());
+        assertOneLine(cli().run("monit", "ghost"), ExitCode.NO_SUCH_CLUSTER, "no cluster named ghost is running");
+    }
+
+    /** Issue 17: a daemon whose workers fail at boot says where their output is, not "above" (nothing is above). */
+    @Test
+    void aFailedDaemonStartPointsToTheLogFiles() throws Exception {
+        Path marker = Files.createFile(home.resolve("broken"));
+        List<String> args = new java.util.ArrayList<>(Jcluster.testApp("dbroken", 1, "--", "--fail-if-exists", marker.toString()));
+        args.add(1, "--daemon");
+        Jcluster.Result r = cli().run(args.toArray(String[]::new));
+        assertOneLine(r, ExitCode.BOOT_FAILED, "exited (exit code 1) before it listened; its output is in "
+                + home.resolve("logs").resolve("dbroken").resolve("dbroken.log"));
+        assertThat(r.err()).doesNotContain("above").contains("(the primary's log: " + home.resolve("logs").resolve("dbroken")
+                .resolve("primary.log") + ")");
+        List<String> log = Files.readAllLines(home.resolve("logs").resolve("dbroken").resolve("primary.log"));
+        assertThat(log).isNotEmpty().allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3} .*"));
+        assertThat(log).anyMatch(l -> l.contains("[primary "));
+        assertThat(home.resolve("dbroken.lock")).as("the name's lock file goes with the primary").doesNotExist();
     }
 }

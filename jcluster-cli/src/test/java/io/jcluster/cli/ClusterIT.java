@@ -164,16 +164,17 @@ class ClusterIT {
     @Test
     void daemonDetachesWritesAPidFileAndStops() throws Exception {
         Jcluster cli = new Jcluster(home);
-        Jcluster.Result r = cli.run(withDaemon(Jcluster.testApp("bg", 2, "--", "--port", "0")));
-        List<ProcessHandle> tree = new ArrayList<>();
+        List<ProcessHandle> tree = new ArrayList<>(); // every process seen, reaped in finally however the test ends
         try {
+            Jcluster.Result r = cli.run(withDaemon(Jcluster.testApp("bg", 2, "--", "--port", "0")));
+            Jcluster.remember(home, "bg", tree); // before any assertion can fail
             assertThat(r.exit()).as(r.all()).isZero();
             assertThat(r.out()).contains("bg is running in the background");
             long pid = Long.parseLong(Files.readString(home.resolve("bg.pid")).trim());
             ProcessHandle primary = ProcessHandle.of(pid).orElseThrow();
-            tree.add(primary);
-            tree.addAll(primary.descendants().toList());
+            assertThat(tree).contains(primary);
             assertThat(workers(cli, "bg")).hasSize(2);
+            Jcluster.remember(home, "bg", tree);
             Path logs = home.resolve("logs").resolve("bg");
             assertThat(logs.resolve("bg.log")).exists();
             assertThat(logs.resolve("primary.log")).exists();
@@ -183,11 +184,9 @@ class ClusterIT {
             assertThat(Files.readString(logs.resolve("primary.log"))).contains("stop requested: stopping now (workers killed)");
             assertThat(primary.isAlive()).isFalse();
             assertThat(home.resolve("bg.pid")).doesNotExist();
+            assertThat(home.resolve("bg.lock")).doesNotExist();
         } finally {
-            for (ProcessHandle h : tree) {
-                h.destroyForcibly();
-                h.onExit().get(10, TimeUnit.SECONDS);
-            }
+            Jcluster.reap(home, "bg", tree);
         }
     }
 

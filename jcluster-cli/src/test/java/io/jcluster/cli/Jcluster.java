@@ -113,6 +113,47 @@ final class Jcluster {
         return new Running(pb.start());
     }
 
+    /**
+     * Adds to {@code seen} the primary of cluster {@code name} (from its pid file or registry entry, if any) and its
+     * live descendants: a daemon is no child of the test, so its processes are recorded before the test acts.
+     */
+    static void remember(Path home, String name, List<ProcessHandle> seen) {
+        java.util.Set<Long> pids = new java.util.LinkedHashSet<>();
+        try {
+            Path pidFile = home.resolve(name + ".pid");
+            if (java.nio.file.Files.exists(pidFile)) {
+                pids.add(Long.parseLong(java.nio.file.Files.readString(pidFile).trim()));
+            }
+            Path entry = home.resolve(name + ".json");
+            if (java.nio.file.Files.exists(entry)) {
+                pids.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(entry.toFile()).path("pid").asLong());
+            }
+        } catch (IOException | NumberFormatException e) {
+            // half-written: what was read so far counts
+        }
+        for (long pid : pids) {
+            ProcessHandle.of(pid).ifPresent(p -> {
+                if (!seen.contains(p)) {
+                    seen.add(p);
+                }
+                p.descendants().filter(d -> !seen.contains(d)).forEach(seen::add);
+            });
+        }
+    }
+
+    /** Kills every process {@link #remember} saw (and the cluster's current ones) and waits until each is gone. */
+    static void reap(Path home, String name, List<ProcessHandle> seen) throws Exception {
+        remember(home, name, seen);
+        List<ProcessHandle> all = new ArrayList<>(seen);
+        for (ProcessHandle h : seen) {
+            h.descendants().forEach(all::add);
+        }
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : all) {
+            h.onExit().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     static int freePort() throws IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
