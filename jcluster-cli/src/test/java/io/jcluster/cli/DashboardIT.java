@@ -2,6 +2,7 @@ package io.jcluster.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcluster.testkit.DebianPackage;
 import io.jcluster.testkit.RealProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * downloaded browser), against a real cluster started with {@code --admin} and {@code --admin-token}. The Node script
  * does what a user does and reports what the page showed; the assertions are here.
  *
- * <p>Needs {@code node}, {@code npm} and {@code chromium} (apt-get install -y chromium): fails, saying so, without.
+ * <p>Needs {@code node}, {@code npm} and {@code chromium} (installed from Debian when missing): fails, saying so, without.
  * The screenshot goes to {@code target/dashboard.png}; {@code -Djcluster.dashboard.screenshot=../docs/dashboard.png
  * -Djcluster.dashboard.workers=4} refreshes the README's.
  */
@@ -39,6 +40,7 @@ class DashboardIT {
 
     @BeforeAll
     static void tools() throws Exception {
+        DebianPackage.ensure("chromium", "chromium");
         assertThat(Path.of(CHROMIUM)).as("Debian's chromium (apt-get install -y chromium)").isExecutable();
         assertThat(exec(Duration.ofSeconds(30), List.of("node", "--version")).exit).as("node on PATH").isZero();
         if (!Files.isRegularFile(BROWSER.resolve("node_modules/playwright-core/package.json"))) {

@@ -20,6 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code jcluster monit}: under tmux (a real terminal: draw, resize, q) and with its output in a pipe. */
 @Timeout(240)
 class MonitIT {
+    @org.junit.jupiter.api.BeforeAll
+    static void tmuxInstalled() {
+        io.jcluster.testkit.DebianPackage.ensure("tmux", "tmux");
+    }
+
     @TempDir
     Path home;
 

@@ -2,7 +2,6 @@ package io.jcluster.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,15 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class SocketActivationIT {
-    static final String ACTIVATE = Stream.of("/usr/bin/systemd-socket-activate", "/usr/lib/systemd/systemd-socket-activate",
-            "/bin/systemd-socket-activate").filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse(null);
+    /** systemd-socket-activate, from Debian's systemd package (installed when missing: it needs no running systemd). */
+    static final String ACTIVATE = io.jcluster.testkit.DebianPackage.ensure("systemd-socket-activate", "systemd").toString();
 
     @TempDir
     Path home;
 
     @Test
     void thePrimaryServesOnTheSocketItIsGivenAndBindsNone() throws Exception {
-        assumeTrue(ACTIVATE != null, "systemd-socket-activate is not installed (Debian: the systemd package)");
         Jcluster cli = new Jcluster(home);
         int port = Jcluster.freePort();
         List<String> cmd = activate(port);
@@ -67,7 +65,6 @@ class SocketActivationIT {
 
     @Test
     void aRestartOfThePrimaryUnderAHolderRefusesNoConnection() throws Exception {
-        assumeTrue(ACTIVATE != null, "systemd-socket-activate is not installed (Debian: the systemd package)");
         Jcluster cli = new Jcluster(home);
         int port = Jcluster.freePort();
         Path stopFile = home.resolve("stop-holder");
