@@ -40,7 +40,8 @@ final class RawClient implements AutoCloseable {
     }
 
     final Socket socket;
-    private final InputStream in;
+    /** The socket's input, buffered: read the rest of the stream through it. */
+    final InputStream in;
 
     RawClient(int port) throws IOException {
         this(port, 0);
@@ -54,7 +55,7 @@ final class RawClient implements AutoCloseable {
         }
         socket.setSoTimeout(10_000);
         socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-        in = socket.getInputStream();
+        in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
     }
 
     RawClient send(String raw) throws IOException {
