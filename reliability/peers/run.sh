@@ -136,6 +136,7 @@ backend jcluster
 EOF
 haproxy -c -f "$TMP/haproxy.cfg" >/dev/null 2>&1 || { haproxy -c -f "$TMP/haproxy.cfg" >&2 || true; broke "bad HAProxy configuration"; }
 start_group "$TMP/haproxy.log" haproxy -db -f "$TMP/haproxy.cfg"
+HAPROXY_PID=$STARTED_PID
 
 # nginx: HTTP/1.1 and keep-alive to the upstream, idle upstream connections closed at 4 s (before the app's 5 s).
 mkdir -p "$TMP/nginx"
@@ -173,6 +174,7 @@ EOF
 nginx -t -c "$TMP/nginx.conf" -p "$TMP/nginx" -g 'daemon off;' >/dev/null 2>&1 \
     || { nginx -t -c "$TMP/nginx.conf" -p "$TMP/nginx" -g 'daemon off;' >&2 || true; broke "bad nginx configuration"; }
 start_group "$TMP/nginx.out" nginx -c "$TMP/nginx.conf" -p "$TMP/nginx" -g 'daemon off;'
+NGINX_PID=$STARTED_PID
 wait_200 "http://127.0.0.1:$HAPROXY_PORT/" 30 || broke "HAProxy did not answer"
 wait_200 "http://127.0.0.1:$NGINX_PORT/" 30 || broke "nginx did not answer"
 
@@ -253,6 +255,10 @@ run_wrk() { # run_wrk PROXY PORT MODE(keep-alive|close) RELOAD(0|1)
         kill "$reloader" 2>/dev/null || true; wait "$reloader" 2>/dev/null || true
         reloads=$(lines "$done_file")
     fi
+    # A proxy that died during the run (not by our hand) makes the run meaningless: say so.
+    for p in "haproxy:$HAPROXY_PID" "nginx:$NGINX_PID"; do
+        kill -0 "${p#*:}" 2>/dev/null || broke "${p%%:*} (pid ${p#*:}) died during the $proxy $mode run (killed from outside?)"
+    done
     local rps=$((requests / (secs > 0 ? secs : 1))) perr retries
     sleep 0.5 # the proxies write their last log lines
     local drops="-"

@@ -1,9 +1,12 @@
 package io.jcluster.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -20,12 +23,12 @@ import java.util.concurrent.TimeUnit;
  * half-closed (not a socket) is closed at once. Event loop only.
  */
 final class Linger extends ChannelInboundHandlerAdapter {
-    private final long remaining;
+    private final long maxBytes;
     private long bytes;
     private ScheduledFuture<?> deadline;
 
     private Linger(long maxBytes) {
-        this.remaining = maxBytes;
+        this.maxBytes = maxBytes;
     }
 
     /** Closes {@code ch} once {@code written} (the refusal) completes: lingering when {@code config} allows. */
@@ -39,9 +42,8 @@ final class Linger extends ChannelInboundHandlerAdapter {
             }
             Linger linger = new Linger(config.maxLingerBytes());
             ch.pipeline().addFirst("http-linger", linger);
-            linger.deadline = ch.eventLoop().schedule(() -> {
-                ch.close();
-            }, config.lingerNanos(), TimeUnit.NANOSECONDS);
+            Runnable close = ch::close;
+            linger.deadline = ch.eventLoop().schedule(close, config.lingerNanos(), TimeUnit.NANOSECONDS);
             duplex.shutdownOutput().addListener(s -> {
                 if (!s.isSuccess()) {
                     ch.close();
@@ -53,11 +55,11 @@ final class Linger extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof io.netty.buffer.ByteBuf buf) {
+        if (msg instanceof ByteBuf buf) {
             bytes += buf.readableBytes();
         }
         ReferenceCountUtil.release(msg);
-        if (bytes > remaining) {
+        if (bytes > maxBytes) {
             ctx.close();
         }
     }
@@ -78,8 +80,7 @@ final class Linger extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         // ChannelInputShutdownEvent and the like: the client is done sending, so are we.
-        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent
-                || evt instanceof io.netty.channel.socket.ChannelInputShutdownReadComplete) {
+        if (evt instanceof ChannelInputShutdownEvent || evt instanceof ChannelInputShutdownReadComplete) {
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);
