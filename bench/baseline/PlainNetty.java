@@ -4,7 +4,8 @@
  * Serves {"message":"Hello from worker <pid>"} for any request over HTTP/1.1, honouring keep-alive
  * and "Connection: close". Everything that does not depend on the request is built once: the body is
  * a read-only, unreleasable direct buffer that every response duplicates, header values are
- * pre-encoded AsciiStrings, header validation is off. Responses are written in channelRead and flushed
+ * pre-encoded AsciiStrings, header validation is off. Like Node and jcluster it sends a Date header, formatted
+ * at most once a second, so that every contender sends the same headers. Responses are written in channelRead and flushed
  * once per read batch in channelReadComplete, so pipelined or back-to-back requests share a syscall.
  *
  * Modes (third argument, optional):
@@ -62,6 +63,26 @@ public final class PlainNetty {
 
     private static final AsciiString APPLICATION_JSON = AsciiString.cached("application/json; charset=utf-8");
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final java.time.format.DateTimeFormatter IMF_FIXDATE = java.time.format.DateTimeFormatter
+            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US).withZone(java.time.ZoneOffset.UTC);
+
+    /** One second's Date value. */
+    private record Second(long epochSecond, AsciiString value) {
+    }
+
+    private static volatile Second date = new Second(-1, null);
+
+    /** The Date header's value, formatted again only when the second changed. */
+    private static AsciiString date() {
+        long now = System.currentTimeMillis() / 1000;
+        Second d = date;
+        if (d.epochSecond() != now) {
+            d = new Second(now, new AsciiString(IMF_FIXDATE.format(java.time.Instant.ofEpochSecond(now))));
+            date = d;
+        }
+        return d.value();
+    }
+
     private static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
 
     private PlainNetty() {
@@ -162,6 +183,7 @@ public final class PlainNetty {
             HttpHeaders headers = response.headers();
             headers.set(HttpHeaderNames.CONTENT_TYPE, APPLICATION_JSON);
             headers.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+            headers.set(HttpHeaderNames.DATE, date());
             if (!keepAlive) {
                 headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -248,6 +250,11 @@ public final class App {
         return result;
     }
 
+    /** What this app's connections did to protect the server (slow readers closed, refusals). */
+    public HttpStats stats() {
+        return config.stats();
+    }
+
     /** The address this app listens on, or null before {@link #listen} succeeded. */
     public synchronized InetSocketAddress address() {
         return server == null ? null : server.address();
@@ -280,17 +287,26 @@ public final class App {
         private final HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxRequestLine())
                 .setMaxHeaderSize(config.maxHeaderSize())
-                .setMaxChunkSize(MAX_CHUNK);
+                .setMaxChunkSize(MAX_CHUNK)
+                // Names and values validated as they are decoded: a bare CR or a control character in a value is
+                // a 400 (RFC 9112 §2.2, RFC 9110 §5.5), not a value handed to the application.
+                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(true)
+                        .withValueValidation(true));
 
         @Override
         protected void initChannel(Channel ch) {
             HttpServerHandler handler = new HttpServerHandler(App.this, config);
+            // Above 64 KiB of responses waiting the channel turns unwritable: the handler stops reading and the
+            // slow-reader guard starts watching (SlowReaderGuard).
+            ch.config().setWriteBufferWaterMark(WATER_MARK);
             ChannelPipeline p = ch.pipeline();
             p.addLast("http-decoder", handler.decoder(decoderConfig));
-            p.addLast("http-encoder", new HttpServerHandler.Encoder());
+            p.addLast("http-encoder", new Codec.Encoder());
             p.addLast("http-handler", handler);
         }
     }
+
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
     /** Largest body piece the decoder hands over at once; bodies of one piece are not copied. */
     private static final int MAX_CHUNK = 64 * 1024;

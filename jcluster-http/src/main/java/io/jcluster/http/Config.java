@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The settings of an app as its connections use them, derived once from {@link HttpOptions}. */
 record Config(int maxRequestLine, int maxHeaderSize, int maxBodySize, long keepAliveNanos, long headersNanos,
-              long requestNanos, ObjectMapper mapper) {
+              long requestNanos, long writeNanos, int maxBufferedResponseBytes, int maxPipelined, long lingerNanos,
+              int maxLingerBytes, ObjectMapper mapper, HttpStats stats) {
 
     /** The mapper shared by every app that does not set its own. */
     static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper()
@@ -14,7 +15,8 @@ record Config(int maxRequestLine, int maxHeaderSize, int maxBodySize, long keepA
     static Config of(HttpOptions o) {
         return new Config(o.maxRequestLine(), o.maxHeaderSize(), o.maxBodySize(),
                 nanos(o.keepAliveTimeout()), nanos(o.headersTimeout()), nanos(o.requestTimeout()),
-                o.objectMapper() != null ? o.objectMapper() : DEFAULT_MAPPER);
+                nanos(o.writeTimeout()), o.maxBufferedResponseBytes(), o.maxPipelined(), nanos(o.lingerTimeout()),
+                o.maxLingerBytes(), o.objectMapper() != null ? o.objectMapper() : DEFAULT_MAPPER, new HttpStats());
     }
 
     /** Nanoseconds, capped so that adding them to a clock reading cannot overflow; 0 means disabled. */

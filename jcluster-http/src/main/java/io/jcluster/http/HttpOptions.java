@@ -30,12 +30,43 @@ public final class HttpOptions {
     /** How long a client has from its first byte (or from connecting) to the end of the whole request: 30 s. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * How long a client that does not read its responses may make no progress: 30 s. While responses wait in
+     * the connection's outbound buffer (above the write buffer's high-water mark, or before a close), a
+     * connection whose buffer did not shrink within this time is closed as a slow reader.
+     */
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Most response bytes buffered for one connection before another response is refused: 4 MiB. A client
+     * that pipelines requests but does not read is closed as a slow reader rather than buffered for.
+     * One response larger than this is still sent (the cap applies to what is already waiting).
+     */
+    public static final int DEFAULT_MAX_BUFFERED_RESPONSE_BYTES = 4 * 1024 * 1024;
+    /**
+     * Most pipelined responses queued while the client does not read (its connection above the write
+     * buffer's high-water mark): 128. One more closes the connection as a slow reader.
+     */
+    public static final int DEFAULT_MAX_PIPELINED = 128;
+    /**
+     * After a refusal that closes the connection (400, 408, 413, 414, 431…), how long the server keeps reading
+     * (and discarding) what the client still sends, its own side half-closed, so that a client still
+     * uploading reads the refusal instead of a reset (RFC 9112 §9.6): 2 s. Zero closes at once.
+     */
+    public static final Duration DEFAULT_LINGER_TIMEOUT = Duration.ofSeconds(2);
+    /** Most bytes discarded while lingering after a refusal: 256 KiB; then the connection closes. */
+    public static final int DEFAULT_MAX_LINGER_BYTES = 256 * 1024;
+
     private int maxRequestLine = DEFAULT_MAX_REQUEST_LINE;
     private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
     private int maxBodySize = DEFAULT_MAX_BODY_SIZE;
     private Duration keepAliveTimeout = DEFAULT_KEEP_ALIVE_TIMEOUT;
     private Duration headersTimeout = DEFAULT_HEADERS_TIMEOUT;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+    private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+    private int maxBufferedResponseBytes = DEFAULT_MAX_BUFFERED_RESPONSE_BYTES;
+    private int maxPipelined = DEFAULT_MAX_PIPELINED;
+    private Duration lingerTimeout = DEFAULT_LINGER_TIMEOUT;
+    private int maxLingerBytes = DEFAULT_MAX_LINGER_BYTES;
     private ObjectMapper objectMapper;
 
     /** Options with every default. */
@@ -49,6 +80,11 @@ public final class HttpOptions {
         keepAliveTimeout = o.keepAliveTimeout;
         headersTimeout = o.headersTimeout;
         requestTimeout = o.requestTimeout;
+        writeTimeout = o.writeTimeout;
+        maxBufferedResponseBytes = o.maxBufferedResponseBytes;
+        maxPipelined = o.maxPipelined;
+        lingerTimeout = o.lingerTimeout;
+        maxLingerBytes = o.maxLingerBytes;
         objectMapper = o.objectMapper;
     }
 
@@ -91,6 +127,39 @@ public final class HttpOptions {
         return this;
     }
 
+    /** Time a slow reader may make no progress; see {@link #DEFAULT_WRITE_TIMEOUT}. */
+    public HttpOptions writeTimeout(Duration timeout) {
+        writeTimeout = duration(timeout, "writeTimeout");
+        return this;
+    }
+
+    /** Most response bytes buffered per connection; see {@link #DEFAULT_MAX_BUFFERED_RESPONSE_BYTES}. */
+    public HttpOptions maxBufferedResponseBytes(int bytes) {
+        maxBufferedResponseBytes = positive(bytes, "maxBufferedResponseBytes");
+        return this;
+    }
+
+    /** Most pipelined responses queued for a client that does not read; see {@link #DEFAULT_MAX_PIPELINED}. */
+    public HttpOptions maxPipelined(int responses) {
+        maxPipelined = positive(responses, "maxPipelined");
+        return this;
+    }
+
+    /** How long to drain a refused client's input; see {@link #DEFAULT_LINGER_TIMEOUT}. */
+    public HttpOptions lingerTimeout(Duration timeout) {
+        lingerTimeout = duration(timeout, "lingerTimeout");
+        return this;
+    }
+
+    /** Most bytes drained from a refused client; see {@link #DEFAULT_MAX_LINGER_BYTES}. */
+    public HttpOptions maxLingerBytes(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("maxLingerBytes must be >= 0: " + bytes);
+        }
+        maxLingerBytes = bytes;
+        return this;
+    }
+
     /**
      * The Jackson mapper used by {@link Request#json()} and {@link Response#json(Object)}; by default one
      * shared {@code new ObjectMapper()}. It must not be reconfigured once the app serves requests.
@@ -124,6 +193,26 @@ public final class HttpOptions {
         return requestTimeout;
     }
 
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    public int maxBufferedResponseBytes() {
+        return maxBufferedResponseBytes;
+    }
+
+    public int maxPipelined() {
+        return maxPipelined;
+    }
+
+    public Duration lingerTimeout() {
+        return lingerTimeout;
+    }
+
+    public int maxLingerBytes() {
+        return maxLingerBytes;
+    }
+
     /** The mapper set with {@link #objectMapper(ObjectMapper)}, or null for the shared default. */
     public ObjectMapper objectMapper() {
         return objectMapper;
@@ -148,6 +237,9 @@ public final class HttpOptions {
     public String toString() {
         return "HttpOptions{maxRequestLine=" + maxRequestLine + ", maxHeaderSize=" + maxHeaderSize
                 + ", maxBodySize=" + maxBodySize + ", keepAliveTimeout=" + keepAliveTimeout
-                + ", headersTimeout=" + headersTimeout + ", requestTimeout=" + requestTimeout + '}';
+                + ", headersTimeout=" + headersTimeout + ", requestTimeout=" + requestTimeout
+                + ", writeTimeout=" + writeTimeout + ", maxBufferedResponseBytes=" + maxBufferedResponseBytes
+                + ", maxPipelined=" + maxPipelined + ", lingerTimeout=" + lingerTimeout
+                + ", maxLingerBytes=" + maxLingerBytes + '}';
     }
 }

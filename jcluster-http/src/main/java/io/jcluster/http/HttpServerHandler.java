@@ -9,27 +9,19 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,25 +34,18 @@ import org.slf4j.LoggerFactory;
  * batch is being processed are flushed once at its end ({@code channelReadComplete}); responses written
  * outside one (timeouts, {@link ServerClosing}) are flushed at once.
  *
- * <p>Responses are encoded here ({@link ResponseHead}) into one buffer with their body where possible; Netty's
- * encoder is left the rare ones it rewrites (refusals, 100 Continue, 205, user-set Transfer-Encoding).
+ * <p>Responses are encoded by {@link ResponseWriter} ({@link ResponseHead}) into one buffer with their body
+ * where possible; Netty's encoder is left the refusals and 100 Continue.
  *
  * <p>The body is collected up to the limit; a larger one (announced or actual) gets 413 and the connection
- * is closed, as it is after 400, 408, 414, 417 and 431. One timer per connection enforces the keep-alive
- * idle timeout and the headers and request timeouts; it is rescheduled only when a deadline moves earlier.
+ * is closed, as it is after 400, 408, 414, 417, 431, 501 and 505 ({@link Refusals}, {@link RequestChecks}),
+ * lingering first ({@link Linger}). One timer per connection enforces the keep-alive idle timeout and the
+ * headers and request timeouts; it is rescheduled only when a deadline moves earlier. A client that does not
+ * read its responses is closed by the {@link SlowReaderGuard}.
  */
 final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HttpServerHandler.class);
 
-
-    static final HttpResponseStatus BAD_REQUEST = HttpResponseStatus.BAD_REQUEST;
-    static final HttpResponseStatus REQUEST_TIMEOUT = HttpResponseStatus.REQUEST_TIMEOUT;
-    static final HttpResponseStatus PAYLOAD_TOO_LARGE = new HttpResponseStatus(413, "Payload Too Large");
-    static final HttpResponseStatus URI_TOO_LONG = new HttpResponseStatus(414, "URI Too Long");
-    static final HttpResponseStatus EXPECTATION_FAILED = HttpResponseStatus.EXPECTATION_FAILED;
-    static final HttpResponseStatus VERSION_NOT_SUPPORTED = HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED;
-    static final HttpResponseStatus HEADERS_TOO_LARGE = new HttpResponseStatus(431, "Request Header Fields Too Large");
-    private static final HttpHeadersFactory ERROR_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     /** How long an idle keep-alive connection of a closing server may still send one last request. */
     static final long DRAIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -78,32 +63,18 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     private final RequestBody body = new RequestBody();
 
     private ConnectionTimer timer;
+    private SlowReaderGuard guard;
+    private Codec.Decoder decoder;
 
     HttpServerHandler(App app, Config config) {
         this.app = app;
         this.config = config;
     }
 
-    /**
-     * Netty's response encoder, for the responses it still encodes (refusals, 100 Continue, 205 and chunked
-     * ones); those {@link #send} encodes itself are buffers, and pass through it untouched.
-     */
-    static final class Encoder extends HttpResponseEncoder {
-        @Override
-        public boolean acceptOutboundMessage(Object msg) throws Exception {
-            return !(msg instanceof ByteBuf) && super.acceptOutboundMessage(msg);
-        }
-    }
-
     /** The request decoder for this connection; it tells this handler when a request's first bytes arrive. */
     ChannelHandler decoder(HttpDecoderConfig decoderConfig) {
-        return new HttpRequestDecoder(decoderConfig) {
-            @Override
-            public void channelRead(ChannelHandlerContext c, Object msg) throws Exception {
-                bytesReceived();
-                super.channelRead(c, msg);
-            }
-        };
+        decoder = new Codec.Decoder(decoderConfig, this::bytesReceived);
+        return decoder;
     }
 
     // --- lifecycle ---
@@ -112,7 +83,8 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.timer = new ConnectionTimer(ctx, this::timedOut);
-        this.out = new ResponseWriter(ctx, this::closing);
+        this.guard = new SlowReaderGuard(ctx, config, this::closing);
+        this.out = new ResponseWriter(ctx, this::closing, guard);
         if (ctx.channel().isActive()) {
             start();
         }
@@ -151,6 +123,9 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
         if (timer != null) {
             timer.cancel();
         }
+        if (guard != null) {
+            guard.cancel();
+        }
     }
 
     @Override
@@ -173,7 +148,10 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         // Stop reading (and so decoding pipelined requests) while the client does not take our responses.
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        if (state != ConnectionState.CLOSED) {
+            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        }
+        guard.writabilityChanged();
         super.channelWritabilityChanged(ctx);
     }
 
@@ -244,7 +222,7 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     /** Takes a request head; false when the request was refused (the connection is then closing). */
     private boolean onHead(HttpRequest req) {
         if (state != ConnectionState.IDLE && state != ConnectionState.RECEIVING) {
-            reject(BAD_REQUEST, "a request head arrived in state " + state);
+            reject(Refusals.BAD_REQUEST, "a request head arrived in state " + state);
             return false;
         }
         if (state == ConnectionState.IDLE) {
@@ -253,7 +231,16 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
             firstRequest = false;
         }
         if (req.protocolVersion().majorVersion() != 1) {
-            reject(VERSION_NOT_SUPPORTED, "HTTP version " + req.protocolVersion().text());
+            reject(Refusals.VERSION_NOT_SUPPORTED, "HTTP version " + req.protocolVersion().text());
+            return false;
+        }
+        if (decoder != null && decoder.sawLengthWithChunked()) {
+            reject(Refusals.BAD_REQUEST, "Transfer-Encoding with Content-Length");
+            return false;
+        }
+        RequestChecks.Refusal refusal = RequestChecks.check(req);
+        if (refusal != null) {
+            reject(refusal.status(), refusal.why());
             return false;
         }
         state = ConnectionState.BODY;
@@ -263,22 +250,23 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
         try {
             length = HttpUtil.getContentLength(req, -1L);
         } catch (NumberFormatException e) {
-            reject(BAD_REQUEST, "bad Content-Length");
+            reject(Refusals.BAD_REQUEST, "bad Content-Length");
             return false;
         }
         if (length > config.maxBodySize()) {
-            reject(PAYLOAD_TOO_LARGE, "Content-Length " + length + " exceeds " + config.maxBodySize());
+            reject(Refusals.PAYLOAD_TOO_LARGE, "Content-Length " + length + " exceeds " + config.maxBodySize());
             return false;
         }
         body.start(length);
         String expect = req.headers().get(HttpHeaderNames.EXPECT);
         if (expect != null && req.protocolVersion() != HttpVersion.HTTP_1_0) {
             if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
-                reject(EXPECTATION_FAILED, "Expect: " + expect);
+                reject(Refusals.EXPECTATION_FAILED, "Expect: " + expect);
                 return false;
             }
             if (length != 0) {
-                ctx.writeAndFlush(new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.CONTINUE,
+                // In our version, HTTP/1.1, whatever 1.x the client spoke (RFC 9110 §2.5).
+                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                         Unpooled.EMPTY_BUFFER), ctx.voidPromise());
             }
         }
@@ -298,7 +286,7 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
         ByteBuf chunk = content.content();
         if (body.exceeds(chunk.readableBytes(), config.maxBodySize())) {
             content.release();
-            reject(PAYLOAD_TOO_LARGE, "body exceeds " + config.maxBodySize() + " bytes");
+            reject(Refusals.PAYLOAD_TOO_LARGE, "body exceeds " + config.maxBodySize() + " bytes");
             return;
         }
         body.append(chunk, ctx.alloc(), config.maxBodySize());
@@ -369,29 +357,21 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     // --- refusals ---
 
     private void malformed(Throwable cause, boolean inHead) {
-        HttpResponseStatus status = BAD_REQUEST;
-        if (inHead && cause instanceof TooLongHttpLineException) {
-            status = URI_TOO_LONG;
-        } else if (inHead && cause instanceof TooLongHttpHeaderException) {
-            status = HEADERS_TOO_LARGE;
-        }
-        reject(status, String.valueOf(cause));
+        reject(Refusals.ofDecoderFailure(cause, inHead), String.valueOf(cause));
     }
 
-    /** Answers {@code status} with {@code {"error":reason}} and closes the connection. */
+    /**
+     * Answers {@code status} with {@code {"error":reason}} and closes the connection, after lingering to let a
+     * client still sending read the answer ({@link Linger}).
+     */
     private void reject(HttpResponseStatus status, String why) {
         if (log.isDebugEnabled()) {
             log.debug("{} {} from {}: {}", status.code(), status.reasonPhrase(), ctx.channel().remoteAddress(), why);
         }
+        config.stats().refused();
         body.release();
         head = null;
-        byte[] json = ("{\"error\":\"" + status.reasonPhrase() + "\"}").getBytes(StandardCharsets.US_ASCII);
-        HttpHeaders headers = ERROR_HEADERS.newHeaders();
-        headers.set(HttpHeaderNames.CONTENT_TYPE, Response.JSON_UTF8);
-        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
-        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        out.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(json), headers,
-                EmptyHttpHeaders.INSTANCE), true);
+        out.refuse(Refusals.response(status), config);
     }
 
     // --- the deadlines ---
@@ -417,7 +397,7 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
                     log.debug("closing connection {} that sent no request", ctx.channel());
                     closeAfterWrites();
                 } else if (state == ConnectionState.RECEIVING || state == ConnectionState.BODY) {
-                    reject(REQUEST_TIMEOUT, kind == ConnectionTimer.Kind.HEADERS ? "headers timeout" : "request timeout");
+                    reject(Refusals.REQUEST_TIMEOUT, kind == ConnectionTimer.Kind.HEADERS ? "headers timeout" : "request timeout");
                 }
             }
             default -> { }

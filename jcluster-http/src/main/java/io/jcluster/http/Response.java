@@ -52,10 +52,19 @@ public final class Response {
         this.mapper = mapper;
     }
 
-    /** Sets the status code (200-999; 200 by default); returns this. */
+    /**
+     * Sets the status code (200 by default); returns this. HTTP's status codes are 100-599 (RFC 9110 §15), and
+     * a 1xx is an interim response that the server sends itself ({@code 100 Continue}), never the response:
+     * anything but 200-599 throws IllegalArgumentException.
+     */
     public Response status(int code) {
-        if (code < 200 || code > 999) {
-            throw new IllegalArgumentException("status must be 200-999: " + code);
+        if (code < 100 || code > 599) {
+            throw new IllegalArgumentException("status must be a 3-digit HTTP status code, 100-599 (RFC 9110 §15): "
+                    + code);
+        }
+        if (code < 200) {
+            throw new IllegalArgumentException("status " + code + " is an interim (1xx) response, which the server "
+                    + "sends itself (100 Continue); a response's status must be 200-599");
         }
         status = code;
         return this;
@@ -69,8 +78,15 @@ public final class Response {
     /**
      * Sets a response header, replacing any value it had; a null value removes it. Names and values are
      * validated (no control characters), so a header cannot be smuggled in. Returns this.
+     * {@code Transfer-Encoding} must end with {@code chunked} (the body is then sent as chunks, without
+     * Content-Length; to an HTTP/1.0 client, or in a 204, 205 or 304, it is left out). {@code Date} replaces
+     * the one the server sends.
      */
     public Response header(String name, String value) {
+        if (value != null && HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name) && !endsWithChunked(value)) {
+            throw new IllegalArgumentException("Transfer-Encoding must end with chunked (the body is sent whole, as "
+                    + "chunks): " + value);
+        }
         if (value == null) {
             if (headers != null) {
                 headers.remove(name);
@@ -79,6 +95,11 @@ public final class Response {
             headers().set(name, value);
         }
         return this;
+    }
+
+    private static boolean endsWithChunked(String codings) {
+        int comma = codings.lastIndexOf(',');
+        return "chunked".equalsIgnoreCase(codings.substring(comma + 1).trim());
     }
 
     /** The value of a response header set so far, or null. */

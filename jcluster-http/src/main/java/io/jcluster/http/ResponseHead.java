@@ -12,7 +12,9 @@ import java.util.Map;
 /**
  * Writes a response head straight into a buffer, byte for byte what Netty's HttpResponseEncoder writes for
  * it, without building a response object or a header map for the headers we set ourselves: the status
- * lines and header names are encoded once, Content-Length is written as digits.
+ * lines and header names are encoded once, Content-Length is written as digits, the {@code Date} line is the
+ * one {@link HttpDate} formatted for the current second (it follows the user's headers and Content-Length,
+ * and comes before Connection, as in Node's responses).
  *
  * <p>The length of a head is computed first so that it can be written in front of a body serialized
  * before it (see {@link #HEADROOM}) and the whole response is one buffer.
@@ -46,10 +48,10 @@ final class ResponseHead {
 
     /**
      * The length of a head with only the headers we set: {@code type} (or none when null), Content-Length
-     * {@code length} (none when negative) and the {@code connection} line (or none when null).
+     * {@code length} (none when negative), the Date line and the {@code connection} line (or none when null).
      */
     static int length(int status, AsciiString type, int length, byte[] connection) {
-        int n = HTTP_1_1.length + Statuses.line(status).length + 2;
+        int n = HTTP_1_1.length + Statuses.line(status).length + 2 + HttpDate.LINE_LENGTH;
         if (type != null) {
             n += CONTENT_TYPE.length + type.length() + 2;
         }
@@ -78,15 +80,19 @@ final class ResponseHead {
             writeDigits(buf, length);
             buf.writeShort(CRLF);
         }
+        buf.writeBytes(HttpDate.line());
         if (connection != null) {
             buf.writeBytes(connection);
         }
         buf.writeShort(CRLF);
     }
 
-    /** The length of a head with {@code headers}, which hold every header of the response. */
-    static int length(int status, HttpHeaders headers) {
-        int n = HTTP_1_1.length + Statuses.line(status).length + 2;
+    /**
+     * The length of a head with {@code headers}, which hold every header of the response, and the Date line
+     * {@code date} (none when null: the user set a Date header).
+     */
+    static int length(int status, HttpHeaders headers, byte[] date) {
+        int n = HTTP_1_1.length + Statuses.line(status).length + 2 + (date == null ? 0 : date.length);
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
             n += e.getKey().length() + e.getValue().length() + 4;
@@ -94,7 +100,7 @@ final class ResponseHead {
         return n;
     }
 
-    static void write(ByteBuf buf, boolean http10, int status, HttpHeaders headers) {
+    static void write(ByteBuf buf, boolean http10, int status, HttpHeaders headers, byte[] date) {
         buf.writeBytes(http10 ? HTTP_1_0 : HTTP_1_1).writeBytes(Statuses.line(status));
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
@@ -103,6 +109,9 @@ final class ResponseHead {
             buf.writeShort(COLON_SPACE);
             buf.writeCharSequence(e.getValue(), CharsetUtil.US_ASCII);
             buf.writeShort(CRLF);
+        }
+        if (date != null) {
+            buf.writeBytes(date);
         }
         buf.writeShort(CRLF);
     }

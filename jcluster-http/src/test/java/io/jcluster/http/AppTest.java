@@ -39,7 +39,7 @@ class AppTest {
         options.maxBodySize(1000); // no effect on the app already created
         app.post("/", (req, res) -> res.send(req.body()));
         try (Wire w = new Wire(app)) {
-            String out = w.exchange("POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd");
+            String out = w.exchange("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nabcd");
             assertThat(out).startsWith("HTTP/1.1 413 ");
         }
     }

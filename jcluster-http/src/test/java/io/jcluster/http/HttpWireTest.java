@@ -80,13 +80,13 @@ class HttpWireTest {
                 + "content-type: application/octet-stream\r\ncontent-length: 3000\r\n\r\n" + big);
         assertThat(w.exchange(get("/long-header"))).isEqualTo("HTTP/1.1 200 OK\r\nX-Long: " + longValue + "\r\n"
                 + "content-type: application/json; charset=utf-8\r\ncontent-length: 7\r\n\r\n{\"a\":1}");
-        assertThat(w.exchange("HEAD /long-header HTTP/1.1\r\n\r\n")).isEqualTo("HTTP/1.1 200 OK\r\nX-Long: "
+        assertThat(w.exchange("HEAD /long-header HTTP/1.1\r\nHost: t\r\n\r\n")).isEqualTo("HTTP/1.1 200 OK\r\nX-Long: "
                 + longValue + "\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: 7\r\n\r\n");
         String bigJson = json(200, "OK", "\"" + big + "\"");
-        assertThat(w.exchange("HEAD /big-json HTTP/1.1\r\n\r\n")).isEqualTo(bigJson.substring(0, bigJson.length() - 3002));
-        // Netty's encoder still writes these: as before, chunked when asked, 205 without a body.
+        assertThat(w.exchange("HEAD /big-json HTTP/1.1\r\nHost: t\r\n\r\n")).isEqualTo(bigJson.substring(0, bigJson.length() - 3002));
+        // Chunked when asked, and then without Content-Length (RFC 9112 §6.2: never both); 205 without a body.
         assertThat(w.exchange(get("/chunked"))).isEqualTo("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
-                + "content-type: text/plain; charset=utf-8\r\ncontent-length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+                + "content-type: text/plain; charset=utf-8\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
         assertThat(w.exchange(get("/205"))).isEqualTo("HTTP/1.1 205 Reset Content\r\n"
                 + "content-type: text/plain; charset=utf-8\r\ncontent-length: 0\r\n\r\n");
         assertThat(w.exchange("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")).isEqualTo("HTTP/1.0 404 Not Found\r\n"
@@ -132,7 +132,7 @@ class HttpWireTest {
     @Test
     void pipelinedRequestAfterConnectionCloseIsNotAnswered() {
         Wire w = wire(hello());
-        String out = w.exchange("GET / HTTP/1.1\r\nConnection: close\r\n\r\n" + get("/"));
+        String out = w.exchange("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" + get("/"));
         assertThat(out).isEqualTo(jsonClose(200, "OK", HELLO));
         assertThat(w.isOpen()).isFalse();
     }
@@ -234,10 +234,10 @@ class HttpWireTest {
         Wire w = wire(app);
         assertThat(w.exchange(get("/nope"))).isEqualTo(json(404, "Not Found", "{\"error\":\"Not Found\"}"));
         String body = "{\"error\":\"Method Not Allowed\"}";
-        assertThat(w.exchange("DELETE / HTTP/1.1\r\n\r\n")).isEqualTo("HTTP/1.1 405 Method Not Allowed\r\n"
+        assertThat(w.exchange("DELETE / HTTP/1.1\r\nHost: t\r\n\r\n")).isEqualTo("HTTP/1.1 405 Method Not Allowed\r\n"
                 + "allow: GET, HEAD, POST\r\ncontent-type: application/json; charset=utf-8\r\n"
                 + "content-length: " + body.length() + "\r\n\r\n" + body);
-        assertThat(w.exchange("OPTIONS / HTTP/1.1\r\n\r\n"))
+        assertThat(w.exchange("OPTIONS / HTTP/1.1\r\nHost: t\r\n\r\n"))
                 .isEqualTo("HTTP/1.1 204 No Content\r\nallow: GET, HEAD, POST\r\n\r\n");
         assertThat(w.isOpen()).isTrue();
     }
@@ -245,7 +245,7 @@ class HttpWireTest {
     @Test
     void headIsServedByGetWithoutBody() {
         Wire w = wire(hello());
-        assertThat(w.exchange("HEAD / HTTP/1.1\r\n\r\n")).isEqualTo("HTTP/1.1 200 OK\r\n"
+        assertThat(w.exchange("HEAD / HTTP/1.1\r\nHost: t\r\n\r\n")).isEqualTo("HTTP/1.1 200 OK\r\n"
                 + "content-type: application/json; charset=utf-8\r\ncontent-length: " + HELLO.length() + "\r\n\r\n");
         // the connection is still in sync: the next response is parsed from the right place
         assertThat(w.exchange(get("/"))).isEqualTo(json(200, "OK", HELLO));
@@ -266,7 +266,7 @@ class HttpWireTest {
         Wire w = wire(app);
         String body = "héllo";
         byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        String out = w.exchange("POST /items/a%20b?q=x+y&tag=1&tag=2 HTTP/1.1\r\nX-Custom: v\r\n"
+        String out = w.exchange("POST /items/a%20b?q=x+y&tag=1&tag=2 HTTP/1.1\r\nHost: t\r\nX-Custom: v\r\n"
                 + "Content-Type: text/plain; charset=iso-8859-1\r\nContent-Length: " + bytes.length + "\r\n\r\n" + body);
         assertThat(out).contains("\"method\":\"POST\"", "\"path\":\"/items/a b\"", "\"id\":\"a b\"", "\"q\":\"x y\"",
                 "\"tags\":[\"1\",\"2\"]", "\"missing\":\"null\"", "\"header\":\"v\"");
@@ -318,11 +318,11 @@ class HttpWireTest {
         App app = App.create();
         app.post("/echo", (req, res) -> res.send(req.bodyBytes()));
         Wire w = wire(app);
-        w.send("POST /echo HTTP/1.1\r\nContent-Length: 11\r\n\r\nhello");
+        w.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello");
         assertThat(w.read()).isEmpty();
         assertThat(w.exchange(" world")).isEqualTo("HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\n"
                 + "content-length: 11\r\n\r\nhello world");
-        String out = w.exchange("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+        String out = w.exchange("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n");
         assertThat(out).endsWith("content-length: 7\r\n\r\nabcdefg");
     }
@@ -332,7 +332,7 @@ class HttpWireTest {
         App app = App.create();
         app.post("/echo", (req, res) -> res.send(req.body()));
         Wire w = wire(app);
-        assertThat(w.exchange("POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"))
+        assertThat(w.exchange("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"))
                 .isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
         assertThat(w.exchange("ok")).endsWith("\r\n\r\nok");
     }
@@ -363,7 +363,7 @@ class HttpWireTest {
         assertThat(seen).containsExactly("log", "api", "after");
 
         seen.clear();
-        assertThat(w.exchange("GET /api/me HTTP/1.1\r\nAuthorization: x\r\n\r\n")).endsWith("\r\n\r\nme=ann");
+        assertThat(w.exchange("GET /api/me HTTP/1.1\r\nHost: t\r\nAuthorization: x\r\n\r\n")).endsWith("\r\n\r\nme=ann");
         assertThat(seen).containsExactly("log", "api", "after");
 
         seen.clear();
@@ -424,7 +424,7 @@ class HttpWireTest {
     @Test
     void tooLargeDeclaredBodyIs413AndCloses() {
         Wire w = wire(hello());
-        String out = w.exchange("POST / HTTP/1.1\r\nContent-Length: " + (HttpOptions.DEFAULT_MAX_BODY_SIZE + 1) + "\r\n\r\n");
+        String out = w.exchange("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: " + (HttpOptions.DEFAULT_MAX_BODY_SIZE + 1) + "\r\n\r\n");
         assertThat(out).isEqualTo(jsonClose(413, "Payload Too Large", "{\"error\":\"Payload Too Large\"}"));
         assertThat(w.isOpen()).isFalse();
     }
@@ -435,7 +435,7 @@ class HttpWireTest {
         app.post("/", (req, res) -> res.send(req.body()));
         Wire w = wire(app);
         assertThat(w.exchange(post("/", "12345"))).endsWith("\r\n\r\n12345");
-        String out = w.exchange("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n");
+        String out = w.exchange("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n");
         assertThat(out).isEqualTo(jsonClose(413, "Payload Too Large", "{\"error\":\"Payload Too Large\"}"));
         assertThat(w.isOpen()).isFalse();
     }
@@ -459,7 +459,7 @@ class HttpWireTest {
     @Test
     void tooLargeHeadersAre431AndClose() {
         Wire w = wire(hello());
-        String out = w.exchange("GET / HTTP/1.1\r\nX-Big: " + "b".repeat(HttpOptions.DEFAULT_MAX_HEADER_SIZE) + "\r\n\r\n");
+        String out = w.exchange("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + "b".repeat(HttpOptions.DEFAULT_MAX_HEADER_SIZE) + "\r\n\r\n");
         assertThat(out).isEqualTo(jsonClose(431, "Request Header Fields Too Large",
                 "{\"error\":\"Request Header Fields Too Large\"}"));
         assertThat(w.isOpen()).isFalse();
@@ -468,7 +468,7 @@ class HttpWireTest {
     @Test
     void malformedRequestIs400AndCloses() {
         Wire w = wire(hello());
-        String out = w.exchange("GET / HTTP/1.1\r\nBad Header Name: x\r\n\r\n");
+        String out = w.exchange("GET / HTTP/1.1\r\nHost: t\r\nBad Header Name: x\r\n\r\n");
         assertThat(out).isEqualTo(jsonClose(400, "Bad Request", "{\"error\":\"Bad Request\"}"));
         assertThat(w.isOpen()).isFalse();
     }
@@ -478,7 +478,7 @@ class HttpWireTest {
         App app = App.create();
         app.post("/", (req, res) -> res.send(req.body()));
         Wire w = wire(app);
-        String out = w.exchange("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n");
+        String out = w.exchange("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n");
         assertThat(out).isEqualTo(jsonClose(400, "Bad Request", "{\"error\":\"Bad Request\"}"));
         assertThat(w.isOpen()).isFalse();
     }
@@ -548,7 +548,7 @@ class HttpWireTest {
         App app = App.create(new HttpOptions().requestTimeout(Duration.ofSeconds(3)));
         app.post("/", (req, res) -> res.send(req.body()));
         Wire w = wire(app);
-        w.send("POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nx");
+        w.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nx");
         w.advance(2000);
         w.send("y");
         assertThat(w.isOpen()).isTrue();
@@ -589,7 +589,7 @@ class HttpWireTest {
     @Test
     void anUnknownMinorVersionIsAnsweredAsHttp11() {
         Wire w = wire(hello());
-        assertThat(w.exchange("GET / HTTP/1.7\r\n\r\n")).startsWith("HTTP/1.1 200 OK\r\n");
+        assertThat(w.exchange("GET / HTTP/1.7\r\nHost: t\r\n\r\n")).startsWith("HTTP/1.1 200 OK\r\n");
     }
 
     @Test
@@ -650,7 +650,7 @@ class HttpWireTest {
         App app = App.create();
         app.post("/", (req, res) -> res.send(req.body()));
         Wire w = wire(app);
-        w.send("POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nab");
+        w.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nab");
         w.ch.pipeline().fireUserEventTriggered(ServerClosing.INSTANCE);
         assertThat(w.isOpen()).isTrue();
         assertThat(w.exchange("cd")).isEqualTo("HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\n"
@@ -689,7 +689,7 @@ class HttpWireTest {
     }
 
     private static String post(String path, String body) {
-        return "POST " + path + " HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: "
+        return "POST " + path + " HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: "
                 + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
     }
 }

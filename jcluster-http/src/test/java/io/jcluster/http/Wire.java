@@ -38,8 +38,21 @@ final class Wire implements AutoCloseable {
         return this;
     }
 
-    /** Everything written to the client so far (and not read before), as ISO-8859-1 text. */
+    /** An IMF-fixdate Date line as the server writes it (RFC 9110 §5.6.7). */
+    static final java.util.regex.Pattern DATE_LINE = java.util.regex.Pattern.compile(
+            "(?i)date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \\d{4} "
+                    + "\\d{2}:\\d{2}:\\d{2} GMT\r\n");
+
+    /**
+     * Everything written to the client so far (and not read before), as ISO-8859-1 text, without the Date
+     * lines (their value changes every second; {@link #readRaw} keeps them).
+     */
     String read() {
+        return DATE_LINE.matcher(readRaw()).replaceAll("");
+    }
+
+    /** Everything written to the client so far (and not read before), as ISO-8859-1 text. */
+    String readRaw() {
         StringBuilder sb = new StringBuilder();
         Object o;
         while ((o = ch.readOutbound()) != null) {
