@@ -92,21 +92,15 @@ class UnmodifiedAppIT {
         for (int i = 0; i < n; i++) {
             RawHttp.get(port, "/");
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        long total = 0;
-        String json = "";
-        while (total < n && System.nanoTime() < deadline) {
-            Jcluster.Result r = cli.run("status", name, "--json");
-            json = r.out();
-            total = 0;
-            for (JsonNode w : new ObjectMapper().readTree(json).path("workers")) {
-                total += w.path("acceptedConnections").asLong(0);
-            }
-            if (total < n) {
-                Thread.sleep(250);
-            }
-        }
-        assertThat(total).as("accepted connections in status --json: %s", json).isGreaterThanOrEqualTo(n);
+        org.awaitility.Awaitility.await("accepted connections in status --json").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                    String json = cli.run("status", name, "--json").out();
+                    long total = 0;
+                    for (JsonNode w : new ObjectMapper().readTree(json).path("workers")) {
+                        total += w.path("acceptedConnections").asLong(0);
+                    }
+                    assertThat(total).as("accepted connections in status --json: %s", json).isGreaterThanOrEqualTo(n);
+                });
     }
 
     @Test

@@ -100,17 +100,8 @@ class ImageIT {
         args.addAll(args.indexOf("--"), List.of("--instances", "2"));
         try (RealProcess p = start(args)) {
             p.await("Dashboard: http://127\\.0\\.0\\.1:" + admin + "/", Duration.ofSeconds(90));
-            Set<String> pids = new HashSet<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (pids.size() < 2 && System.nanoTime() < deadline) {
-                String body = get(port, "/");
-                Matcher m = body == null ? null : Pattern.compile("\\{\"message\":\"Hello from worker (\\d+)\"}").matcher(body);
-                if (m != null && m.matches()) {
-                    pids.add(m.group(1));
-                } else {
-                    Thread.sleep(100);
-                }
-            }
+            Set<String> pids = answering(port, Pattern.compile("\\{\"message\":\"Hello from worker (\\d+)\"}"),
+                    Duration.ofSeconds(60));
             assertThat(pids).as("workers that answered; output:\n%s", p.output()).hasSize(2);
             assertThat(status(admin, "/readyz")).isEqualTo(200);
             assertThat(status(admin, "/healthz")).isEqualTo(200);
@@ -129,19 +120,32 @@ class ImageIT {
         List<String> args = List.of("start", "/opt/jcluster/examples/plain-http.jar", "--name", "plain",
                 "--instances", "2", "--", "--port", Integer.toString(port));
         try (RealProcess p = start(args)) {
-            Set<String> pids = new HashSet<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (pids.size() < 2 && System.nanoTime() < deadline) {
-                String body = get(port, "/");
-                Matcher m = body == null ? null : Pattern.compile("\\{\"message\":\"Hello from pid (\\d+)\"}").matcher(body);
-                if (m != null && m.matches()) {
-                    pids.add(m.group(1));
-                } else {
-                    Thread.sleep(100);
-                }
-            }
+            Set<String> pids = answering(port, Pattern.compile("\\{\"message\":\"Hello from pid (\\d+)\"}"),
+                    Duration.ofSeconds(90));
             assertThat(pids).as("pids that answered; output:\n%s", p.output()).hasSize(2);
         }
+    }
+
+    /**
+     * New connections to {@code port} until two distinct pids answered with {@code answer} (group 1: the pid), or
+     * the deadline; the pids seen.
+     */
+    private static Set<String> answering(int port, Pattern answer, Duration within) {
+        Set<String> pids = new HashSet<>();
+        try {
+            org.awaitility.Awaitility.await().atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        String body = get(port, "/");
+                        Matcher m = body == null ? null : answer.matcher(body);
+                        if (m != null && m.matches()) {
+                            pids.add(m.group(1));
+                        }
+                        return pids.size() >= 2;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // the caller's assertion says how many answered
+        }
+        return pids;
     }
 
     /** The image's entrypoint with {@code args}, its paths under the unpacked root, with the image's environment. */
