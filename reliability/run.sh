@@ -6,7 +6,9 @@
 #   reliability/run.sh chaos leaks        # only these (the figures section then holds only them)
 #   FORM=short reliability/run.sh         # the short form, printed only (docs untouched)
 # Scenarios: chaos disconnect rolling sigterm orphans leaks bad-input ipc-security boot-failure
-#            boot-failure-after-init. Fuzzing is separate: reliability/fuzz.sh MINUTES.
+#            boot-failure-after-init; and, only when named, soak (30 minutes: mixed load with a kill -9, a
+#            rolling reload and a scale up and down every minute; -Dreliability.soak.minutes=N in JAVA_OPTS).
+#            Fuzzing is separate: reliability/fuzz.sh MINUTES.
 # Exit status: 0 when every goal was met.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,4 +24,4 @@ jar=$(ls reliability/target/jcluster-reliability-*.jar | grep -v -- '-tests\|-so
 cp="$jar:$(cat reliability/target/classpath.txt)"
 doc=()
 [[ "$form" == long ]] && doc=(--doc docs/reliability.md)
-exec java -Xmx512m -cp "$cp" io.jcluster.reliability.Suite "$form" "${doc[@]}" "$@"
+exec java -Xmx512m ${JAVA_OPTS:-} -cp "$cp" io.jcluster.reliability.Suite "$form" "${doc[@]}" "$@"

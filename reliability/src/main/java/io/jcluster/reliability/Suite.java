@@ -36,7 +36,11 @@ public final class Suite {
         SCENARIOS.put("ipc-security", IpcSecurity::run);
         SCENARIOS.put("boot-failure", BootFailure::beforeInit);
         SCENARIOS.put("boot-failure-after-init", BootFailure::afterInit);
+        SCENARIOS.put("soak", Soak::run);
     }
+
+    /** Scenarios run only when named: the soak takes half an hour. */
+    static final java.util.Set<String> ON_REQUEST = java.util.Set.of("soak");
 
     private Suite() {
     }
@@ -53,7 +57,7 @@ public final class Suite {
             }
         }
         if (names.isEmpty()) {
-            names.addAll(SCENARIOS.keySet());
+            SCENARIOS.keySet().stream().filter(n -> !ON_REQUEST.contains(n)).forEach(names::add);
         }
         String loadBefore = Procs.uptime();
         long t0 = System.nanoTime();
