@@ -10,10 +10,18 @@ public final class Outcome {
     /** One goal of the issue, checked. */
     public record Goal(String name, boolean met, String detail) { }
 
+    /**
+     * The scenario's line in the summary table of the long form: the load it held, the faults it injected, the
+     * requests sent, the failures by cause (socket errors and non-2xx answers alike), and what it left behind
+     * (processes, fds).
+     */
+    public record Row(String load, String faults, long requests, String failures, String left) { }
+
     private final String scenario;
     private final Map<String, Object> figures = new LinkedHashMap<>();
     private final List<Goal> goals = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private Row row;
 
     public Outcome(String scenario) {
         this.scenario = scenario;
@@ -31,6 +39,16 @@ public final class Outcome {
     public Outcome goal(String name, boolean met, String detail) {
         goals.add(new Goal(name, met, detail));
         return this;
+    }
+
+    public Outcome row(String load, String faults, long requests, String failures, String left) {
+        row = new Row(load, faults, requests, failures, left);
+        return this;
+    }
+
+    /** The summary line, or null when the scenario gives none. */
+    public Row row() {
+        return row;
     }
 
     public Outcome note(String note) {

@@ -131,6 +131,15 @@ public final class Soak {
                     .figure("primary threads, baseline / at the end", first.threads() + " / " + last.threads())
                     .figure("primary RSS per cycle (MB)", samples.stream().map(s -> kb(s.rssKb()).replace(" MB", ""))
                             .toList());
+            int done = samples.size() - 1;
+            out.row("8 keep-alive + 8 `Connection: close` connections, " + done + " × " + cycle.toSeconds() + " s",
+                    done + " kill -9, " + done + " rolling reloads of " + WORKERS + " workers, " + done
+                            + " scales up and down", sent,
+                    inKillWindows + " on connections the killed workers held; " + outside.size() + " elsewhere; "
+                            + non2xx + " non-2xx",
+                    "primary: fds " + first.fds() + " → " + last.fds() + ", threads " + first.threads() + " → "
+                            + last.threads() + ", RSS " + kb(first.rssKb()) + " → " + kb(last.rssKb())
+                            + ", live heap " + kb(first.liveHeapKb()) + " → " + kb(last.liveHeapKb()));
             out.goal("every cycle's steps ran (kill, reload, scale)", stepErrors.isEmpty(), String.join("; ", stepErrors));
             out.goal("0 failures outside kill windows", outside.isEmpty(), Chaos.describe(outside));
             out.goal("0 non-2xx answers", non2xx == 0, non2xx + "");

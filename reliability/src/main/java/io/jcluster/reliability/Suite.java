@@ -108,8 +108,10 @@ public final class Suite {
         b.append("- duration: ").append(seconds).append(" s\n");
         long missed = outcomes.stream().mapToLong(o -> o.missed().size()).sum();
         b.append("- result: ").append(missed == 0 ? "every goal met" : missed + " goal(s) missed").append("\n\n");
+        b.append(summaryTable(outcomes)).append('\n');
+        b.append("### Each scenario's figures and goals\n\n");
         for (Outcome o : outcomes) {
-            b.append(o.markdown());
+            b.append(o.markdown().replaceFirst("^### ", "#### "));
         }
         Path fuzz = Path.of("reliability/target/fuzz/summary.md");
         if (Files.isRegularFile(fuzz)) {
@@ -127,6 +129,33 @@ public final class Suite {
             text = text + (text.endsWith("\n") ? "\n" : "\n\n") + b;
         }
         Files.writeString(doc, text, StandardCharsets.UTF_8);
+    }
+
+    /** One line per scenario: load, faults, requests, failures by cause, what was left, goals met. */
+    static String summaryTable(List<Outcome> outcomes) {
+        StringBuilder b = new StringBuilder("| scenario | load held | faults injected | requests | failures by cause "
+                + "| processes / fds left | goals met |\n|---|---|---|---|---|---|---|\n");
+        for (Outcome o : outcomes) {
+            Outcome.Row r = o.row();
+            long met = o.goals().stream().filter(Outcome.Goal::met).count();
+            b.append("| ").append(cell(o.scenario()));
+            if (r == null) {
+                b.append(" | — | — | — | — | — ");
+            } else {
+                b.append(" | ").append(cell(r.load())).append(" | ").append(cell(r.faults())).append(" | ")
+                        .append(String.format("%,d", r.requests())).append(" | ").append(cell(r.failures()))
+                        .append(" | ").append(cell(r.left())).append(' ');
+            }
+            b.append("| ").append(met).append(" / ").append(o.goals().size())
+                    .append(met == o.goals().size() ? "" : " **(missed: " + cell(o.missed().stream()
+                            .map(Outcome.Goal::name).reduce((x, y) -> x + "; " + y).orElse("")) + ")**")
+                    .append(" |\n");
+        }
+        return b.toString();
+    }
+
+    private static String cell(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
     }
 
     private static String git(String... args) throws IOException, InterruptedException {
