@@ -55,7 +55,7 @@ public final class Soak {
         int port = Support.freePort();
         try (ClusterRun c = ClusterRun.start(ClusterRun.options(port, WORKERS, "chaos").toArgs(), PRIMARY_FLAGS,
                 Map.of())) {
-            c.awaitListening(WORKERS, Duration.ofSeconds(60));
+            c.awaitListening(WORKERS, Duration.ofSeconds(120));
             Chaos.warmUp(port);
             long primary = c.pid();
             Random random = new Random(7);
@@ -77,6 +77,7 @@ public final class Soak {
                 try {
                     sleepUntil(t0, cycle.multipliedBy(1).dividedBy(10));
                     kills.add(kill(c, port, random));
+                    awaitReplaced(c, kills.get(kills.size() - 1));
                     sleepUntil(t0, cycle.multipliedBy(3).dividedBy(10));
                     long r0 = System.nanoTime();
                     rolling(c);
@@ -104,7 +105,7 @@ public final class Soak {
                     break; // the cluster is not in a known state: stop and report
                 }
             }
-            boolean allBack = Support.within(Duration.ofSeconds(30), () -> c.listening().size() == WORKERS);
+            boolean allBack = Support.within(Duration.ofSeconds(120), () -> c.listening().size() == WORKERS);
             Thread.sleep(2000);
             samples.add(sample(samples.size(), primary));
 
@@ -169,11 +170,15 @@ public final class Soak {
         long stop = System.nanoTime();
         Set<Integer> ports = Procs.peerPortsHeldBy(pid, port);
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        if (!Support.within(Duration.ofSeconds(30), () -> c.listening().size() == WORKERS
-                && !c.listening().containsValue(pid))) {
-            throw new IllegalStateException("the killed worker " + victim.getKey() + " was not replaced in 30 s");
-        }
         return new Chaos.Kill(victim.getKey(), pid, stop, ports);
+    }
+
+    /** The killed worker's replacement listens (generous: on a saturated 2-core machine a JVM boots in tens of s). */
+    private static void awaitReplaced(ClusterRun c, Chaos.Kill k) throws InterruptedException {
+        if (!Support.within(Duration.ofSeconds(120), () -> c.listening().size() == WORKERS
+                && !c.listening().containsValue(k.pid()))) {
+            throw new IllegalStateException("the killed worker " + k.id() + " was not replaced in 120 s");
+        }
     }
 
     /** Every worker replaced, one at a time: fork, wait for the new one to listen, disconnect an old one. */
@@ -181,7 +186,7 @@ public final class Soak {
         for (Map.Entry<Integer, Long> old : c.listening().entrySet()) {
             String id = forkAndListen(c);
             c.command("disconnect " + old.getKey());
-            c.await("^EVENT exit " + old.getKey() + " " + old.getValue() + " 0 null true", Duration.ofSeconds(30));
+            c.await("^EVENT exit " + old.getKey() + " " + old.getValue() + " 0 null true", Duration.ofSeconds(60));
             if (id == null) {
                 throw new IllegalStateException("no fork event");
             }
@@ -193,14 +198,14 @@ public final class Soak {
         Map.Entry<Integer, Long> oldest = c.listening().entrySet().iterator().next();
         forkAndListen(c);
         c.command("disconnect " + oldest.getKey());
-        c.await("^EVENT exit " + oldest.getKey() + " " + oldest.getValue() + " 0 null true", Duration.ofSeconds(30));
+        c.await("^EVENT exit " + oldest.getKey() + " " + oldest.getValue() + " 0 null true", Duration.ofSeconds(60));
     }
 
     private static String forkAndListen(ClusterRun c) throws Exception {
         c.skipPending();
         c.command("fork");
         String id = c.await("^EVENT fork (\\d+) (\\d+)", Duration.ofSeconds(30)).group(1);
-        c.await("^EVENT listening " + id + " ", Duration.ofSeconds(60));
+        c.await("^EVENT listening " + id + " ", Duration.ofSeconds(120));
         return id;
     }
 
