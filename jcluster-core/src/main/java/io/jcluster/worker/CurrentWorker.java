@@ -77,7 +77,14 @@ final class CurrentWorker extends WorkerBase {
     }
 
     /** Events thread: the primary's request, answered by this worker's handler. */
-    void answer(Message.Request r, JsonNode body) {
+    void answer(Message.Request r) {
+        JsonNode body;
+        try {
+            body = io.jcluster.ipc.Json.read(r.json());
+        } catch (java.io.IOException e) {
+            log.warn("worker {}: dropped a malformed request from the primary: {}", id, e.getMessage());
+            return;
+        }
         io.jcluster.internal.Replier.answer(r.id(), body, requestHandler(), reply -> sendMessage(reply,
                 ((Message.Reply) reply).json().length, err -> {
                     if (err != null) {

@@ -385,16 +385,7 @@ public final class WorkerRuntime {
                     self.deliver(node);
                 });
             } else if (msg instanceof Message.Request r) {
-                events.execute(() -> {
-                    JsonNode node;
-                    try {
-                        node = Json.read(r.json());
-                    } catch (IOException e) {
-                        log.warn("dropped a malformed request from the primary: {}", e.getMessage());
-                        return;
-                    }
-                    self.answer(r, node);
-                });
+                events.execute(() -> self.answer(r));
             } else if (msg instanceof Message.Reply r) {
                 self.replyArrived(r);
             } else if (msg instanceof Disconnect) {
