@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
@@ -135,6 +136,52 @@ public final class Cluster {
 
     public static void onMessage(BiConsumer<Worker, JsonNode> listener) {
         primary().events.message.add(listener);
+    }
+
+    /**
+     * Answers requests ({@link Worker#request}): in the primary, those of every worker that has no handler of
+     * its own ({@code worker.onRequest}); inside a worker, the primary's (the worker is {@link #worker()}). The
+     * handler's return value is the reply (a {@code CompletionStage} of one replies when it completes). One
+     * handler: a second throws {@link IllegalStateException}. Runs where the message listeners run.
+     */
+    public static void onRequest(BiFunction<Worker, JsonNode, Object> handler) {
+        java.util.Objects.requireNonNull(handler, "handler");
+        if (isPrimary()) {
+            primary().messaging.handler(handler);
+        } else {
+            Worker self = worker();
+            self.onRequest(m -> handler.apply(self, m));
+        }
+    }
+
+    /**
+     * Inside a worker: asks the primary ({@link Worker#request(Object)}); the future gets its handler's reply.
+     * In the primary, ask a worker instead ({@code worker.request}): this throws there.
+     */
+    public static CompletableFuture<JsonNode> request(Object message) {
+        return request(message, Worker.DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /** As {@link #request(Object)}, failing with {@link RequestException.Reason#TIMEOUT} after {@code timeout}. */
+    public static CompletableFuture<JsonNode> request(Object message, Duration timeout) {
+        if (isPrimary()) {
+            throw new IllegalStateException("request() without a worker is for a worker; the primary calls worker.request()");
+        }
+        return worker().request(message, timeout);
+    }
+
+    /**
+     * Sends a message to every worker: from the primary, to each connected worker (returns how many); from a
+     * worker, through the primary to every other worker (returns 1 when handed to the primary, 0 when its link is
+     * down or its send budget spent). Workers get it as any message ({@code onMessage}); the primary's message
+     * listeners do not see a worker's broadcast. A worker whose link has more than 64 MiB waiting misses it (logged).
+     * A message that cannot be written as JSON, or is larger than 8 MiB, throws here.
+     */
+    public static int broadcast(Object message) {
+        if (isPrimary()) {
+            return primary().messaging.broadcast(message);
+        }
+        return WorkerRuntime.current().broadcast(message) ? 1 : 0;
     }
 
     /**

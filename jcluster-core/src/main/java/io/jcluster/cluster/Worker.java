@@ -22,7 +22,8 @@ public interface Worker {
      * Sends a message, serialized as JSON. In the primary it goes to this worker; inside a worker, to the
      * primary. As in Node, a message sent before the worker's link is up (right after {@code fork()}) waits for
      * it, in order (at most 1024). False when it cannot be sent: the worker is disconnected or dead, or too many
-     * wait. A message that cannot be written as JSON throws here.
+     * wait, or more than 64 MiB of messages wait to be written to that peer. A message that cannot be written as
+     * JSON, or is larger than a link carries (8 MiB), throws here.
      */
     default boolean send(Object message) {
         return send(message, null);
@@ -34,6 +35,34 @@ public interface Worker {
      * In the primary it runs on the supervisor thread, in a worker on its event thread.
      */
     boolean send(Object message, java.util.function.Consumer<Throwable> done);
+
+    /** How long a {@link #request} waits for its reply unless told otherwise. */
+    java.time.Duration DEFAULT_REQUEST_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    /**
+     * Sends a message that asks for an answer: in the primary to this worker, inside a worker to the primary. The
+     * future completes with the value the other side's request handler returned ({@link #onRequest},
+     * {@link Cluster#onRequest}), or fails with a {@link RequestException} that says why not: no reply within
+     * {@link #DEFAULT_REQUEST_TIMEOUT}, the peer exited, it has no handler, its handler failed, or too many
+     * requests or bytes wait for it already. Completes on the thread the listeners run on (the supervisor in the
+     * primary, the worker's event thread): never block that thread waiting for it. As {@link #send}, a message
+     * that cannot be written as JSON, or is larger than a link carries (8 MiB), throws here.
+     */
+    default java.util.concurrent.CompletableFuture<JsonNode> request(Object message) {
+        return request(message, DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /** As {@link #request(Object)}, failing with {@link RequestException.Reason#TIMEOUT} after {@code timeout}. */
+    java.util.concurrent.CompletableFuture<JsonNode> request(Object message, java.time.Duration timeout);
+
+    /**
+     * Answers the other side's requests: the handler's return value is the reply (a {@code CompletionStage} of
+     * one replies when it completes; null replies JSON null). In the primary it answers this worker's requests
+     * (before {@link Cluster#onRequest}); inside a worker, the primary's. One handler: a second throws
+     * {@link IllegalStateException}. Runs where the message listeners run. Register it before the worker listens:
+     * a request that finds no handler fails at once with {@link RequestException.Reason#NO_HANDLER}.
+     */
+    Worker onRequest(java.util.function.Function<JsonNode, Object> handler);
 
     /**
      * Graceful: no new connections; servers close after their in-flight requests; then the worker exits with 0.

@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jcluster.cluster.ExitStatus;
 import io.jcluster.cluster.Worker;
 import io.jcluster.ipc.Json;
+import io.jcluster.ipc.Message;
 import io.jcluster.ipc.Message.UserMessage;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Internal: what both sides' {@link Worker} share: its listeners, sending a message over a control link, and
@@ -22,18 +26,78 @@ public abstract class WorkerBase implements Worker {
     public final Listeners<Consumer<ExitStatus>> exitListeners = new Listeners<>("exit");
     public final Listeners<Consumer<JsonNode>> messageListeners = new Listeners<>("message");
 
+    /** User messages written to this peer and not yet in its socket: bounded. */
+    protected final SendBudget budget = new SendBudget();
+    /** Answers the other side's requests ({@link #onRequest}); null: none, the requester hears so. */
+    private volatile Function<JsonNode, Object> requestHandler;
+
+    /** The requests this side sent on the link and waits to hear about. */
+    protected abstract PendingReplies replies();
+
     /**
-     * Sends a user message as JSON on a control link; false when the link is down. {@code done} runs on
-     * {@code events} with the outcome.
+     * Puts a user message (a {@link UserMessage}, {@link Message.Request}, {@link Message.Broadcast}) of
+     * {@code bytes} bytes of JSON on the link to the other side; false, and {@code done} with the error, when it
+     * cannot (the link is down, or the send budget is spent).
      */
-    protected static boolean send(Channel control, Object message, Consumer<Throwable> done,
-                                  java.util.concurrent.Executor events) {
-        byte[] json = Json.write(message);
+    protected abstract boolean sendMessage(Message m, int bytes, Consumer<Throwable> done);
+
+    @Override
+    public boolean send(Object message, Consumer<Throwable> done) {
+        byte[] json = Json.write(message); // a message that cannot be written fails here, for the caller
+        return sendMessage(new UserMessage(json), json.length, done);
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> request(Object message, Duration timeout) {
+        byte[] json = Json.write(message); // as send: not JSON or too large throws here
+        PendingReplies.Open o = replies().open(timeout);
+        if (o == null) {
+            return CompletableFuture.failedFuture(replies().tooMany());
+        }
+        sendMessage(new Message.Request(o.id(), json), json.length, err -> {
+            if (err != null) {
+                replies().fail(o.id(), err);
+            }
+        });
+        return o.future();
+    }
+
+    @Override
+    public Worker onRequest(Function<JsonNode, Object> handler) {
+        java.util.Objects.requireNonNull(handler, "handler");
+        synchronized (this) {
+            if (requestHandler != null) {
+                throw new IllegalStateException("a request handler is set already: one answers each request");
+            }
+            requestHandler = handler;
+        }
+        return this;
+    }
+
+    /** The handler of the other side's requests, or null. */
+    public Function<JsonNode, Object> requestHandler() {
+        return requestHandler;
+    }
+
+    /**
+     * Writes a user message on a control link, within {@code budget}; false when the link is down or the budget is
+     * spent. {@code done} runs on {@code events} with the outcome.
+     */
+    protected static boolean write(Channel control, Message m, int bytes, SendBudget budget, String peer,
+                                   Consumer<Throwable> done, java.util.concurrent.Executor events) {
         if (control == null || !control.isActive()) {
-            callback(events, done, new IllegalStateException("the IPC link is closed"));
+            callback(events, done, new IllegalStateException("the IPC link to " + peer + " is closed"));
             return false;
         }
-        control.writeAndFlush(new UserMessage(json)).addListener(f -> callback(events, done, f.cause()));
+        io.jcluster.cluster.RequestException full = budget.reserve(bytes, peer);
+        if (full != null) {
+            callback(events, done, full);
+            return false;
+        }
+        control.writeAndFlush(m).addListener(f -> {
+            budget.release(bytes);
+            callback(events, done, f.cause());
+        });
         return true;
     }
 

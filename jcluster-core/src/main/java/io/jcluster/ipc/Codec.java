@@ -39,7 +39,13 @@ public final class Codec {
 
     static final byte HELLO = 1, WELCOME = 2, LISTEN_REQUEST = 3, LISTEN_REPLY = 4, LISTENING = 5,
             SERVER_CLOSED = 6, ACK = 7, REFUSE = 8, USER = 9, DISCONNECT = 10, DISCONNECTING = 11, PING = 12,
-            PONG = 13, STOPPING = 14, BOOT_FAILED = 15, STATS = 16;
+            PONG = 13, STOPPING = 14, BOOT_FAILED = 15, STATS = 16, REQUEST = 17, REPLY = 18, BROADCAST = 19;
+
+    /**
+     * The largest user message (its JSON) any of {@link UserMessage}, {@link Message.Request}, {@link Message.Reply}
+     * and {@link Message.Broadcast} can carry: a frame less the type, id and status.
+     */
+    public static final int MAX_USER_MESSAGE = MAX_FRAME - 16;
 
     private Codec() {
     }
@@ -112,6 +118,12 @@ public final class Codec {
             out.writeByte(REFUSE).writeInt(r.count());
         } else if (msg instanceof UserMessage u) {
             out.writeByte(USER).writeBytes(u.json());
+        } else if (msg instanceof Message.Request r) {
+            out.writeByte(REQUEST).writeLong(r.id()).writeBytes(r.json());
+        } else if (msg instanceof Message.Reply r) {
+            out.writeByte(REPLY).writeLong(r.id()).writeByte(r.status().ordinal()).writeBytes(r.json());
+        } else if (msg instanceof Message.Broadcast b) {
+            out.writeByte(BROADCAST).writeBytes(b.json());
         } else if (msg instanceof Disconnect) {
             out.writeByte(DISCONNECT);
         } else if (msg instanceof Disconnecting) {
@@ -152,7 +164,10 @@ public final class Codec {
                 case SERVER_CLOSED -> new ServerClosed(str(in), port(in.readInt()));
                 case ACK -> new Ack(count(in.readInt()));
                 case REFUSE -> new Refuse(count(in.readInt()));
-                case USER -> new UserMessage(ByteBufUtil.getBytes(in, in.readerIndex(), in.readableBytes()));
+                case USER -> new UserMessage(rest(in));
+                case REQUEST -> new Message.Request(in.readLong(), rest(in));
+                case REPLY -> new Message.Reply(in.readLong(), replyStatus(in.readByte()), rest(in));
+                case BROADCAST -> new Message.Broadcast(rest(in));
                 case DISCONNECT -> new Disconnect();
                 case DISCONNECTING -> new Disconnecting();
                 case STOPPING -> new Stopping();
@@ -162,9 +177,6 @@ public final class Codec {
                 case STATS -> readStats(in);
                 default -> throw new CorruptedFrameException("unknown message type " + type);
             };
-            if (m instanceof UserMessage) {
-                in.skipBytes(in.readableBytes());
-            }
             if (in.isReadable()) {
                 throw new CorruptedFrameException(in.readableBytes() + " stray bytes after " + m.getClass().getSimpleName());
             }
@@ -206,6 +218,21 @@ public final class Codec {
         byte[] app = new byte[len];
         in.readBytes(app);
         return new Stats(heap, gc, accepted, d, sum, app);
+    }
+
+    /** The rest of the frame: a user message's JSON. */
+    private static byte[] rest(ByteBuf in) {
+        byte[] b = ByteBufUtil.getBytes(in, in.readerIndex(), in.readableBytes());
+        in.skipBytes(b.length);
+        return b;
+    }
+
+    private static Message.ReplyStatus replyStatus(byte b) {
+        Message.ReplyStatus[] all = Message.ReplyStatus.values();
+        if (b < 0 || b >= all.length) {
+            throw new CorruptedFrameException("unknown reply status " + b);
+        }
+        return all[b];
     }
 
     private static Message.Link link(byte b) {

@@ -12,12 +12,23 @@ public final class Json {
     private Json() {
     }
 
+    /**
+     * A user message as JSON. Throws {@link UncheckedIOException} when it cannot be written as JSON, and
+     * {@link IllegalArgumentException} when it is larger than a link carries ({@link Codec#MAX_USER_MESSAGE}):
+     * the sender gets the error, the link stays up.
+     */
     public static byte[] write(Object message) {
+        byte[] json;
         try {
-            return MAPPER.writeValueAsBytes(message);
+            json = MAPPER.writeValueAsBytes(message);
         } catch (IOException e) {
             throw new UncheckedIOException("message is not serializable as JSON: " + e.getMessage(), e);
         }
+        if (json.length > Codec.MAX_USER_MESSAGE) {
+            throw new IllegalArgumentException("a message of " + json.length + " bytes as JSON is larger than the "
+                    + Codec.MAX_USER_MESSAGE + " bytes a link carries");
+        }
+        return json;
     }
 
     /** Parses a user message; throws IOException when it is not one JSON value. */

@@ -6,8 +6,9 @@ package io.jcluster.ipc;
  *
  * <p>Worker to primary: {@link Hello}, {@link ListenRequest}, {@link Listening}, {@link ServerClosed},
  * {@link Ack}, {@link Refuse}, {@link UserMessage}, {@link Disconnecting}, {@link Stopping}, {@link Pong},
- * {@link BootFailed}, {@link Stats}.
+ * {@link BootFailed}, {@link Stats}, {@link Broadcast}.
  * Primary to worker: {@link Welcome}, {@link ListenReply}, {@link UserMessage}, {@link Disconnect}, {@link Ping}.
+ * Both ways: {@link Request} and its {@link Reply}, matched by the sender's correlation id.
  */
 public sealed interface Message {
 
@@ -86,6 +87,67 @@ public sealed interface Message {
         @Override
         public String toString() {
             return "UserMessage[" + json.length + " bytes]";
+        }
+    }
+
+    /** A user message that asks for an answer: {@code id} is the sender's, unique among its open requests. */
+    record Request(long id, byte[] json) implements Message {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Request r && id == r.id && java.util.Arrays.equals(json, r.json);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(id) * 31 + java.util.Arrays.hashCode(json);
+        }
+
+        @Override
+        public String toString() {
+            return "Request[id=" + id + ", " + json.length + " bytes]";
+        }
+    }
+
+    /** How a request was answered: with the handler's value, or not (errors cross as data, never as a dropped link). */
+    enum ReplyStatus { OK, NO_HANDLER, FAILED }
+
+    /**
+     * The answer to the {@link Request} {@code id}: with {@code OK} the handler's value as JSON; otherwise a JSON
+     * string that says why ({@code NO_HANDLER}: none is registered; {@code FAILED}: it threw, or its value could
+     * not be sent).
+     */
+    record Reply(long id, ReplyStatus status, byte[] json) implements Message {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Reply r && id == r.id && status == r.status && java.util.Arrays.equals(json, r.json);
+        }
+
+        @Override
+        public int hashCode() {
+            return (Long.hashCode(id) * 31 + status.hashCode()) * 31 + java.util.Arrays.hashCode(json);
+        }
+
+        @Override
+        public String toString() {
+            return "Reply[id=" + id + ", " + status + ", " + json.length + " bytes]";
+        }
+    }
+
+    /** Worker to primary: a user message for every other worker (each gets it as a {@link UserMessage}). */
+    record Broadcast(byte[] json) implements Message {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Broadcast b && java.util.Arrays.equals(json, b.json);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(json);
+        }
+
+        @Override
+        public String toString() {
+            return "Broadcast[" + json.length + " bytes]";
         }
     }
 

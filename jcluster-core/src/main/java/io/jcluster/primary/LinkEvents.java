@@ -118,6 +118,7 @@ final class LinkEvents {
     /** Supervisor thread: the disconnect event, once per worker (the link closed, or the process exited first). */
     void fireDisconnect(WorkerHandle w) {
         if (w.fireDisconnectOnce()) {
+            w.failRequests("disconnected");
             w.disconnectListeners.fire(Runnable::run);
             events.disconnect.fire(l -> l.accept(w));
         }

@@ -145,6 +145,12 @@ final class Links {
                 primary.dispatcher().serverClosed(worker, c.host(), c.port());
             } else if (msg instanceof UserMessage u) {
                 primary.links.message(worker, u);
+            } else if (msg instanceof Message.Request r) {
+                primary.messaging.request(worker, r);
+            } else if (msg instanceof Message.Reply r) {
+                primary.messaging.reply(worker, r);
+            } else if (msg instanceof Message.Broadcast b) {
+                primary.messaging.broadcastFrom(worker, b);
             } else if (msg instanceof Message.Pong p) {
                 primary.links.pong(worker, p);
             } else if (msg instanceof Message.Stats s) {

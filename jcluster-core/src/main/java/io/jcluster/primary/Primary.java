@@ -52,6 +52,8 @@ public final class Primary {
     private final ScheduledExecutorService supervisor = thread.executor();
     private final KeepAlive keepAlive = new KeepAlive();
     private final Map<Integer, WorkerHandle> workers = new ConcurrentHashMap<>();
+    /** Request/reply and broadcast ({@code Cluster.request}, {@code onRequest}, {@code broadcast}). */
+    public final Messaging messaging = new Messaging(supervisor, workers.values());
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile ClusterSettings settings = new ClusterSettings();
     /** The started primary of this process, for a hand-over of its sockets ({@link Handover}). */
@@ -120,6 +122,11 @@ public final class Primary {
     /** The settings in force, with Node's defaults filled in: the primary's own main, arguments and classpath. */
     public ClusterSettings settings() {
         return Spawner.withDefaults(settings);
+    }
+
+    /** The supervisor thread, where every listener runs and requests complete. */
+    java.util.concurrent.Executor listenerThread() {
+        return supervisor;
     }
 
     /** Runs a send callback on the supervisor thread, where every listener runs. */

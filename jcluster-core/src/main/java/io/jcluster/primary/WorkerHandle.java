@@ -5,8 +5,10 @@ import io.jcluster.cluster.ExitStatus;
 import io.jcluster.cluster.ListenException;
 import io.jcluster.cluster.WorkerState;
 import io.jcluster.cluster.WorkerStats;
+import io.jcluster.cluster.RequestException;
+import io.jcluster.internal.PendingReplies;
 import io.jcluster.internal.WorkerBase;
-import io.jcluster.ipc.Message.UserMessage;
+import io.jcluster.ipc.Message;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -57,7 +59,10 @@ final class WorkerHandle extends WorkerBase {
     /** The most messages kept for a worker whose links are not up yet. */
     static final int MAX_UNSENT = 1024;
 
-    private record Queued(byte[] json, Consumer<Throwable> done) { }
+    private record Queued(Message message, int bytes, Consumer<Throwable> done) { }
+
+    /** The primary's requests to this worker, waiting for replies. */
+    private final PendingReplies replies;
 
     /** Completed on the supervisor thread, before the matching listeners run. */
     final CompletableFuture<Void> online = new CompletableFuture<>();
@@ -73,6 +78,7 @@ final class WorkerHandle extends WorkerBase {
         this.id = id;
         this.slot = slot;
         this.token = token;
+        this.replies = new PendingReplies(primary.listenerThread(), "worker " + id, RequestException.MAX_PENDING);
     }
 
     /** The spawner that started this worker (settings may change for later workers). */
@@ -171,8 +177,12 @@ final class WorkerHandle extends WorkerBase {
     }
 
     @Override
-    public boolean send(Object message, Consumer<Throwable> done) {
-        byte[] json = io.jcluster.ipc.Json.write(message); // a message that cannot be written fails here, for the caller
+    protected PendingReplies replies() {
+        return replies;
+    }
+
+    @Override
+    protected boolean sendMessage(Message message, int bytes, Consumer<Throwable> done) {
         Channel c;
         synchronized (this) {
             if (disconnectFired || state == WorkerState.DEAD) {
@@ -185,21 +195,12 @@ final class WorkerHandle extends WorkerBase {
                             + MAX_UNSENT + " messages already wait for it"));
                     return false;
                 }
-                unsent.add(new Queued(json, done));
+                unsent.add(new Queued(message, bytes, done));
                 return true;
             }
             c = control;
         }
-        return write(c, json, done);
-    }
-
-    private boolean write(Channel c, byte[] json, Consumer<Throwable> done) {
-        if (c == null || !c.isActive()) {
-            primary.callback(done, new IllegalStateException("worker " + id + "'s link is closed"));
-            return false;
-        }
-        c.writeAndFlush(new UserMessage(json)).addListener(f -> primary.callback(done, f.cause()));
-        return true;
+        return write(c, message, bytes, budget, "worker " + id, done, primary.listenerThread());
     }
 
     /** Both links are up (I/O loop, after the Welcome): what was sent before goes now, in order. */
@@ -210,8 +211,18 @@ final class WorkerHandle extends WorkerBase {
             unsent = null;
         }
         for (Queued m : q) {
-            write(control, m.json(), m.done());
+            write(control, m.message(), m.bytes(), budget, "worker " + id, m.done(), primary.listenerThread());
         }
+    }
+
+    /** The worker's link ended: the primary's requests to it fail ({@code PEER_GONE}); returns how many. */
+    int failRequests(String why) {
+        return replies.failAll(why);
+    }
+
+    /** A reply from the worker to one of the primary's requests (any thread). */
+    void reply(Message.Reply r) {
+        replies.complete(r);
     }
 
     /** The worker exited: messages that never reached it fail. Returns how many. */

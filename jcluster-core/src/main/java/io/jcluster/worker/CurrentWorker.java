@@ -5,7 +5,10 @@ import io.jcluster.cluster.ExitStatus;
 import io.jcluster.cluster.Worker;
 import io.jcluster.cluster.WorkerState;
 import io.jcluster.cluster.WorkerStats;
+import io.jcluster.cluster.RequestException;
+import io.jcluster.internal.PendingReplies;
 import io.jcluster.internal.WorkerBase;
+import io.jcluster.ipc.Message;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -34,10 +37,60 @@ final class CurrentWorker extends WorkerBase {
     /** Events thread only: messages that came before the first message listener, and whether one exists. */
     private final ArrayDeque<JsonNode> held = new ArrayDeque<>();
     private boolean listened;
+    /** This worker's requests to the primary, waiting for replies. */
+    private final PendingReplies replies;
 
     CurrentWorker(WorkerRuntime runtime, int id) {
         this.runtime = runtime;
         this.id = id;
+        this.replies = new PendingReplies(runtime.events(), "the primary", RequestException.MAX_PENDING);
+    }
+
+    @Override
+    protected PendingReplies replies() {
+        return replies;
+    }
+
+    @Override
+    protected boolean sendMessage(Message m, int bytes, Consumer<Throwable> done) {
+        return write(runtime.control(), m, bytes, budget, "the primary", done, runtime.events());
+    }
+
+    /** {@code Cluster.broadcast} in a worker: the primary passes it to every other worker. */
+    boolean broadcast(Object message) {
+        byte[] json = io.jcluster.ipc.Json.write(message);
+        return sendMessage(new Message.Broadcast(json), json.length, err -> {
+            if (err != null) {
+                log.warn("worker {}: a broadcast did not reach the primary: {}", id, err.getMessage());
+            }
+        });
+    }
+
+    /** A reply of the primary's (I/O loop). */
+    void replyArrived(Message.Reply r) {
+        replies.complete(r);
+    }
+
+    /** The link to the primary ended: this worker's requests fail. */
+    void failRequests(String why) {
+        replies.failAll(why);
+    }
+
+    /** Events thread: the primary's request, answered by this worker's handler. */
+    void answer(Message.Request r) {
+        JsonNode body;
+        try {
+            body = io.jcluster.ipc.Json.read(r.json());
+        } catch (java.io.IOException e) {
+            log.warn("worker {}: dropped a malformed request from the primary: {}", id, e.getMessage());
+            return;
+        }
+        io.jcluster.internal.Replier.answer(r.id(), body, requestHandler(), reply -> sendMessage(reply,
+                ((Message.Reply) reply).json().length, err -> {
+                    if (err != null) {
+                        log.warn("worker {}: could not reply to the primary's request: {}", id, err.getMessage());
+                    }
+                }));
     }
 
     /** Events thread: a message from the primary goes to the listeners, or waits for the first one. */
@@ -118,11 +171,6 @@ final class CurrentWorker extends WorkerBase {
     @Override
     public void cancelRestarts() {
         throw new UnsupportedOperationException("cancelRestarts() is for the primary");
-    }
-
-    @Override
-    public boolean send(Object message, Consumer<Throwable> done) {
-        return send(runtime.control(), message, done, runtime.events());
     }
 
     @Override

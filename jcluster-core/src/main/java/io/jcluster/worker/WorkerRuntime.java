@@ -162,6 +162,11 @@ public final class WorkerRuntime {
         return self;
     }
 
+    /** {@code Cluster.broadcast} in a worker: to every other worker through the primary; false if the link is down. */
+    public boolean broadcast(Object message) {
+        return self.broadcast(message);
+    }
+
     /** Asks the primary to share host:port with this worker; {@code sink} serves what it hands over. */
     public CompletableFuture<InetSocketAddress> listen(String host, int port, ConnectionSink sink) {
         return listens.listen(host, port, sink);
@@ -301,6 +306,7 @@ public final class WorkerRuntime {
                 synchronized (this) {
                     disconnected = true;
                 }
+                self.failRequests("is not connected any more (this worker disconnected)");
                 self.disconnectListeners.fire(Runnable::run);
                 control.close();
                 if (fds != null) {
@@ -352,6 +358,7 @@ public final class WorkerRuntime {
         }
         log.info("worker {}: the primary went away; exiting", id);
         disconnected = true;
+        self.failRequests("went away");
         events.execute(() -> self.disconnectListeners.fire(Runnable::run));
         Exit.now(0, 900);
     }
@@ -377,6 +384,10 @@ public final class WorkerRuntime {
                     }
                     self.deliver(node);
                 });
+            } else if (msg instanceof Message.Request r) {
+                events.execute(() -> self.answer(r));
+            } else if (msg instanceof Message.Reply r) {
+                self.replyArrived(r);
             } else if (msg instanceof Disconnect) {
                 stop(Stop.ASKED_BY_PRIMARY);
             } else if (msg instanceof Ping p) {

@@ -59,6 +59,7 @@ public final class App {
     private final ChannelInitializer<Channel> initializer;
     private ErrorHandler errorHandler = Dispatcher.DEFAULT_ERROR_HANDLER;
     private volatile Dispatcher dispatcher;
+    private volatile java.util.Map<String, WebSocketUpgrade.Route> webSockets = java.util.Map.of();
     private NetServer server;
 
     private App(HttpOptions options) {
@@ -114,6 +115,42 @@ public final class App {
         routes.add(method, path, handler);
         dispatcher = null;
         return this;
+    }
+
+    /** Serves WebSockets on {@code path} with the default {@link WebSocketOptions}; see {@link #ws(String, WebSocketOptions, WebSocketHandler)}. */
+    public App ws(String path, WebSocketHandler handler) {
+        return ws(path, new WebSocketOptions(), handler);
+    }
+
+    /**
+     * Serves WebSockets on {@code path} (literal segments; a query is allowed in the request): a GET with
+     * {@code Upgrade: websocket} to it is upgraded (RFC 6455, through Netty's WebSocket codec) and the connection
+     * handed to {@code handler}. Other requests to the path are ordinary requests (404 unless a route takes them).
+     * Registering a path twice throws {@link IllegalArgumentException}.
+     */
+    public synchronized App ws(String path, WebSocketOptions options, WebSocketHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(options, "options");
+        if (path == null || !path.startsWith("/") || path.contains("?") || path.contains("#")) {
+            throw new IllegalArgumentException("a WebSocket path must start with '/' and hold no query: " + path);
+        }
+        for (String s : Router.segments(path)) {
+            if (s.startsWith(":") || s.contains("*")) {
+                throw new IllegalArgumentException("a WebSocket path takes literal segments only: " + path);
+            }
+        }
+        if (webSockets.containsKey(path)) {
+            throw new IllegalArgumentException("WebSockets on " + path + " are served already");
+        }
+        java.util.Map<String, WebSocketUpgrade.Route> next = new java.util.HashMap<>(webSockets);
+        next.put(path, new WebSocketUpgrade.Route(path, handler, new WebSocketOptions(options)));
+        webSockets = java.util.Map.copyOf(next);
+        return this;
+    }
+
+    /** The WebSocket paths, read by each upgrade request's head. */
+    java.util.Map<String, WebSocketUpgrade.Route> webSockets() {
+        return webSockets;
     }
 
     /** Runs {@code middleware} for every request, in registration order, before its route. */

@@ -65,6 +65,8 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
     private ConnectionTimer timer;
     private SlowReaderGuard guard;
     private Codec.Decoder decoder;
+    /** Set when the head just read upgrades the connection to a WebSocket. */
+    private WebSocketUpgrade.Route upgrade;
 
     HttpServerHandler(App app, Config config) {
         this.app = app;
@@ -202,6 +204,11 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            if (upgrade != null) { // a WebSocket: its handlers take this head and what follows (App.ws)
+                state = ConnectionState.CLOSED;
+                WebSocketUpgrade.install(ctx, req, upgrade);
+                return;
+            }
         }
         if (msg instanceof HttpContent content) {
             onContent(content);
@@ -242,6 +249,9 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
         if (refusal != null) {
             reject(refusal.status(), refusal.why());
             return false;
+        }
+        if (!serverClosing && (upgrade = WebSocketUpgrade.match(req, app.webSockets())) != null) {
+            return true;
         }
         state = ConnectionState.BODY;
         head = req;

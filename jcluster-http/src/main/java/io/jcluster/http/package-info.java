@@ -4,6 +4,8 @@
  * {@link io.jcluster.http.Request} and {@link io.jcluster.http.Response}, the callback types
  * {@link io.jcluster.http.Handler}, {@link io.jcluster.http.Middleware}, {@link io.jcluster.http.Next} and
  * {@link io.jcluster.http.ErrorHandler}, {@link io.jcluster.http.HttpOptions} for limits and timeouts, and
- * {@link io.jcluster.http.HttpException} for errors with a status.
+ * {@link io.jcluster.http.HttpException} for errors with a status; WebSockets through
+ * {@link io.jcluster.http.App#ws}: {@link io.jcluster.http.WebSocket}, {@link io.jcluster.http.WebSocketHandler},
+ * {@link io.jcluster.http.WebSocketOptions}.
  */
 package io.jcluster.http;
