@@ -172,6 +172,25 @@ final class BindAdvice {
     }
 
     /**
+     * Netty's io_uring server channels' {@code newChildChannel(int fd, …)}, called once per connection its ring
+     * accepted (the io_uring transport accepts in the kernel, never through {@code Socket.accept}): returning
+     * without a throw is a connection; the hook counts it when the channel's socket is one the primary serves.
+     */
+    static final class UringAccept {
+        private UringAccept() {
+        }
+
+        @Advice.OnMethodExit
+        @SuppressWarnings("unchecked")
+        static void exit(@Advice.This Object channel) {
+            Object hook = System.getProperties().get(BindHook.KEY);
+            if (hook != null) {
+                ((BiFunction<String, Object, Object>) hook).apply("uring-accepted", channel);
+            }
+        }
+    }
+
+    /**
      * Netty's {@code Native.epollCtlMod(efd, fd, flags)} on epoll, for a server socket the agent swapped: the
      * kernel drops an epoll registration when its socket is closed, and the swap closed the application's socket.
      * Netty before 4.2.18 (and 4.1) adds a server channel's fd to epoll before it binds, so its first change of

@@ -16,11 +16,11 @@ import java.util.function.BiFunction;
 /**
  * What the woven advice calls ({@link BindAdvice}): the verbs {@code enter} and {@code exit} mark the scope of
  * a server socket's bind on the calling thread; {@code jdk} and {@code netty} are a bind, served here when it
- * is inside such a scope and binds an IP address; {@code accepted} and {@code netty-accepted} count a connection
- * accepted on a socket served this way. Serving it: the primary's listening socket for that address
- * ({@link WorkerRuntime#listenSocket}), put in place of the application's own socket with dup2 (same fd
- * number, the application's close-on-exec flag and blocking mode), then the primary is told the worker
- * listens. The real bind is skipped; the application's own listen, selector and accept loop run on.
+ * is inside such a scope and binds an IP address; {@code accepted}, {@code netty-accepted} (epoll) and
+ * {@code uring-accepted} (io_uring) count a connection accepted on a socket served this way. Serving it: the
+ * primary's listening socket for that address ({@link WorkerRuntime#listenSocket}), put in place of the
+ * application's own socket with dup2 (same fd number, the application's close-on-exec flag and blocking mode),
+ * then the primary is told the worker listens. The real bind is skipped; the application's own listen, selector and accept loop run on.
  *
  * <p>Answers: null (not ours: the real bind runs), {@link Boolean#TRUE} (served), or an {@link IOException}
  * for the advice to throw ({@link BindException} as the JDK would word it).
@@ -73,6 +73,11 @@ final class BindHook implements BiFunction<String, Object, Object> {
                         Counters.connectionAccepted();
                     }
                     return null;
+                case "uring-accepted":
+                    if (swapped.contains(nettyFd(CHANNEL_FD.get(args.getClass()).invoke(args)))) {
+                        Counters.connectionAccepted();
+                    }
+                    return null;
                 case "netty": {
                     if (depth.get()[0] <= 0) {
                         return null;
@@ -107,9 +112,37 @@ final class BindHook implements BiFunction<String, Object, Object> {
         return Boolean.TRUE;
     }
 
-    /** The fd of the application's Netty {@code io.netty.channel.unix.Socket} (its public {@code intValue()}). */
-    private static int nettyFd(Object socket) throws ReflectiveOperationException {
-        Method m = socket.getClass().getMethod("intValue");
-        return (Integer) m.invoke(socket);
+    /** The fd of the application's Netty {@code io.netty.channel.unix.FileDescriptor} (its public {@code intValue()}). */
+    private static int nettyFd(Object fileDescriptor) throws ReflectiveOperationException {
+        return (Integer) INT_VALUE.get(fileDescriptor.getClass()).invoke(fileDescriptor);
+    }
+
+    /** {@code intValue()} of each Netty socket class, looked up once (the accept counters call it per connection). */
+    private static final ClassValue<Method> INT_VALUE = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            return method(type, "intValue");
+        }
+    };
+
+    /**
+     * {@code fd()} of each Netty io_uring server channel class, looked up once: declared public on a package-private
+     * class ({@code AbstractIoUringChannel}), so made accessible (the application's Netty is not in a named module).
+     */
+    private static final ClassValue<Method> CHANNEL_FD = new ClassValue<>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            Method m = method(type, "fd");
+            m.setAccessible(true);
+            return m;
+        }
+    };
+
+    private static Method method(Class<?> type, String name) {
+        try {
+            return type.getMethod(name);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(type.getName() + " has no " + name + "()", e);
+        }
     }
 }

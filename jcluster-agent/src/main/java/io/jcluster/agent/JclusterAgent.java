@@ -32,8 +32,8 @@ import net.bytebuddy.utility.JavaModule;
  *     {@code io.netty.channel.unix.Socket.bind} inside it is served.</li>
  * </ul>
  * Client sockets and UDP bind outside those scopes and are never touched. The accepts of the JDK's server
- * sockets and of Netty's epoll transport are counted (status and metrics show connections taken); Netty's io_uring
- * transport accepts through its ring, which is not counted.
+ * sockets and of Netty's epoll and io_uring transports are counted (status and metrics show connections taken).
+ * Netty's io_uring accepts are made single-shot ({@link #fairIoUringAccepts}) so that every worker gets its share.
  *
  * <p>Where interception is impossible (the JDK's classes cannot be changed, the native library is missing) the
  * agent says why and ends the JVM with status {@value #EXIT_CANNOT_INTERCEPT} instead of letting the
@@ -92,6 +92,7 @@ public final class JclusterAgent {
         // this name to the relocated Byte Buddy's, so an application's own Byte Buddy is not affected.
         System.setProperty("net.bytebuddy.safe", "true");
 
+        fairIoUringAccepts(System.getProperties());
         WorkerRuntime.embedded();
         WorkerRuntime runtime = WorkerRuntime.current();
         System.getProperties().put(BindHook.KEY, new BindHook(runtime, fd));
@@ -127,8 +128,27 @@ public final class JclusterAgent {
                 .type(nameMatches(netty.replace(".", "\\.")
                         + "\\.(incubator\\.)?channel\\.(epoll|uring)\\.[A-Za-z]*ServerSocketChannel"))
                 .transform(advice(BindAdvice.ServerScope.class, named("doBind").and(takesArguments(1))))
+                .type(nameMatches(netty.replace(".", "\\.")
+                        + "\\.(incubator\\.)?channel\\.uring\\.[A-Za-z]*ServerSocketChannel"))
+                .transform(advice(BindAdvice.UringAccept.class, named("newChildChannel")
+                        .and(takesArgument(0, int.class))))
                 .installOn(inst);
         seen.check(JDK_TYPES);
+    }
+
+    /** Netty's switch for the io_uring transport's multishot accept (its name built at run time, as above). */
+    static final String IO_URING_MULTISHOT_ACCEPT = String.join(".", "io", "netty") + ".iouring.acceptMultiShotEnabled";
+
+    /**
+     * Netty 4.2's io_uring transport accepts with one multishot accept (kernel 5.19+) by default: it stays armed on
+     * the listening socket as an exclusive waiter, and the kernel wakes only the first exclusive waiter of a socket
+     * for each new connection. On a socket shared by the workers, the worker whose accept was armed first then takes
+     * every connection, for as long as it lives (frameworks/FINDINGS.md F5). A single-shot accept leaves the wait
+     * queue when it fires and is armed again behind the others, so the workers take turns. Set before the
+     * application's main (Netty reads it once, when its io_uring support loads); a value the user gave is kept.
+     */
+    static void fairIoUringAccepts(java.util.Properties properties) {
+        properties.putIfAbsent(IO_URING_MULTISHOT_ACCEPT, "false");
     }
 
     private static AgentBuilder.Transformer advice(Class<?> advice,

@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Shows a running cluster and, per worker: id, pid, state, generation, uptime, restarts, "
                 + "RSS, CPU %%, open connections and requests served.",
-                "RSS and CPU come from /proc; connections and requests from the workers' last heartbeat."})
+                "RSS and CPU come from /proc; connections and requests from the workers' last heartbeat.",
+                "A worker that reports no open connection and no request but accepted connections (an application "
+                        + "run as it is: jcluster's agent sees its accepts only) shows those under CONNS, marked *."})
 final class StatusCommand extends ControlCommand implements Callable<Integer> {
     static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -53,9 +55,14 @@ final class StatusCommand extends ControlCommand implements Callable<Integer> {
         return ExitCode.OK.code();
     }
 
+    /** Under the table when a row's CONNS is {@link #acceptedOnly}: what that number counts. */
+    static final String ACCEPTED_LEGEND = "* CONNS: connections accepted since the worker started (its application "
+            + "runs as it is: jcluster's agent sees its accepts, not its open connections or requests)";
+
     static String render(JsonNode s) {
         JsonNode workers = s.path("workers");
         Table t = new Table("ID", "PID", "STATE", "GEN", "UPTIME", "RESTARTS", "RSS", "CPU%", "CONNS", "REQUESTS");
+        boolean legend = false;
         for (JsonNode w : workers) {
             String state = w.path("state").asText();
             if (w.has("leaving") && !state.equals("disconnecting")) {
@@ -66,9 +73,24 @@ final class StatusCommand extends ControlCommand implements Callable<Integer> {
                     Units.formatUptime(Duration.ofSeconds(w.path("uptimeSeconds").asLong())), w.path("restarts").asInt(),
                     Units.formatSize(w.path("rssBytes").asLong(-1)),
                     cpu.isNumber() ? String.format(Locale.ROOT, "%.1f", cpu.asDouble()) : "-",
-                    w.path("connections").asLong(), w.path("requests").asLong());
+                    conns(w), w.path("requests").asLong());
+            legend |= acceptedOnly(w);
         }
-        return head(s) + "\n" + t.render();
+        return head(s) + "\n" + t.render() + (legend ? ACCEPTED_LEGEND + "\n" : "");
+    }
+
+    /**
+     * A worker that reports no open connection and no request, yet accepted connections: an unmodified application's
+     * (the agent counts its server's accepts; it cannot see when a connection closes or what a request is).
+     */
+    static boolean acceptedOnly(JsonNode w) {
+        return w.path("connections").asLong() == 0 && w.path("requests").asLong() == 0
+                && w.path("acceptedConnections").asLong(0) > 0;
+    }
+
+    /** The CONNS cell: open connections, or the accepted ones marked * ({@link #acceptedOnly}). */
+    private static String conns(JsonNode w) {
+        return acceptedOnly(w) ? w.path("acceptedConnections").asLong() + "*" : Long.toString(w.path("connections").asLong());
     }
 
     /** The cluster's line: name, state, primary pid, uptime, generation, workers, addresses. */

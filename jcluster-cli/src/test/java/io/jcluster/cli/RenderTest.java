@@ -30,6 +30,29 @@ class RenderTest {
     }
 
     @Test
+    void statusViewShowsAcceptedConnectionsOfAWorkerThatReportsNoRequests() throws Exception {
+        String json = "{\"name\":\"app\",\"pid\":100,\"state\":\"running\",\"uptimeSeconds\":5,\"generation\":1,\"target\":3,"
+                + "\"addresses\":[],\"workers\":["
+                // an unmodified application's worker: the agent counts accepts only
+                + "{\"id\":1,\"pid\":11,\"state\":\"listening\",\"generation\":1,\"uptimeSeconds\":5,\"restarts\":0,"
+                + "\"rssBytes\":-1,\"connections\":0,\"requests\":0,\"acceptedConnections\":517},"
+                // not reported yet
+                + "{\"id\":2,\"pid\":12,\"state\":\"online\",\"generation\":1,\"uptimeSeconds\":1,\"restarts\":0,"
+                + "\"rssBytes\":-1,\"connections\":0,\"requests\":0,\"acceptedConnections\":null},"
+                // jcluster's own server: open connections and requests, as before
+                + "{\"id\":3,\"pid\":13,\"state\":\"listening\",\"generation\":1,\"uptimeSeconds\":5,\"restarts\":0,"
+                + "\"rssBytes\":-1,\"connections\":2,\"requests\":40,\"acceptedConnections\":9}]}";
+        String out = StatusCommand.render(new ObjectMapper().readTree(json));
+        assertThat(out).isEqualTo(String.join("\n",
+                "app  running  primary pid 100  up 5s  generation 1  workers 3/3",
+                "ID  PID  STATE      GEN  UPTIME  RESTARTS  RSS  CPU%  CONNS  REQUESTS",
+                "1   11   listening  1    5s      0         -    -     517*   0",
+                "2   12   online     1    1s      0         -    -     0      0",
+                "3   13   listening  1    5s      0         -    -     2      40",
+                StatusCommand.ACCEPTED_LEGEND, ""));
+    }
+
+    @Test
     void progressBar() {
         assertThat(ProgressBar.render(0, 4, "starting")).isEqualTo("[------------------------] 0/4  starting");
         assertThat(ProgressBar.render(1, 4, "")).isEqualTo("[######------------------] 1/4");

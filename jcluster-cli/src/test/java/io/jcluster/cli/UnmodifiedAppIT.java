@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jcluster.contract.ExitCode;
+import io.netty.channel.uring.IoUring;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -12,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -21,12 +24,13 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Applications that know nothing of jcluster ({@code src/test/java/unmodified}: the JDK's HttpServer, a plain
- * Netty epoll server), run by the real CLI: the agent serves their own binds from the primary.
+ * Netty epoll server, a plain Netty io_uring server), run by the real CLI: the agent serves their own binds from the primary.
  */
 class UnmodifiedAppIT {
     private static final Pattern ANSWER = Pattern.compile("pid=(\\d+) worker=(\\d+)");
@@ -85,7 +89,8 @@ class UnmodifiedAppIT {
 
     /**
      * The agent counts the connections an unmodified server accepts: after {@code n} more new connections, the
-     * workers' {@code acceptedConnections} in {@code status --json} (reported once a second) add up to at least n.
+     * workers' {@code acceptedConnections} in {@code status --json} (reported once a second) add up to at least n,
+     * and {@code status} shows them under CONNS.
      */
     private static void acceptedAreCounted(Jcluster cli, String name, int port) throws Exception {
         int n = 20;
@@ -101,6 +106,10 @@ class UnmodifiedAppIT {
                     }
                     assertThat(total).as("accepted connections in status --json: %s", json).isGreaterThanOrEqualTo(n);
                 });
+        // The table shows them under CONNS, marked, with the legend saying what they count (REQUESTS stays 0).
+        String table = cli.run("status", name).out();
+        assertThat(table).as(table).containsPattern("(?m)^\\d+\\s+\\d+\\s+listening\\s.*\\s[1-9]\\d*\\*\\s+0$")
+                .contains(StatusCommand.ACCEPTED_LEGEND);
     }
 
     @Test
@@ -148,6 +157,41 @@ class UnmodifiedAppIT {
             primary.awaitLines("untouched: udp bound to \\d+, client bound to \\d+ and connected to " + port, 2, UP);
             acceptedAreCounted(cli, "netty", port);
             Jcluster.Result stop = cli.run("stop", "netty");
+            assertThat(stop.exit()).as(stop.all()).isZero();
+            assertThat(primary.waitExit(Duration.ofSeconds(60))).isZero();
+            assertThat(primary.process.descendants().filter(ProcessHandle::isAlive).toList()).isEmpty();
+        }
+    }
+
+    /**
+     * Netty's io_uring transport (its defaults: a multishot accept on this kernel) in two workers: both take new
+     * connections (before the agent turned the multishot accept off, the worker whose accept was armed first took
+     * every one: frameworks/FINDINGS.md F5), and its accepts are counted.
+     */
+    @Test
+    void twoUnmodifiedNettyIoUringServersShareNewConnections() throws Exception {
+        Assumptions.assumeTrue(IoUring.isAvailable(), () -> "no io_uring here: " + IoUring.unavailabilityCause());
+        Jcluster cli = new Jcluster(home);
+        int port = Jcluster.freePort();
+        // A generous --ready-timeout: under a load average of 40 on 2 cores an agent worker took over 60 s to listen.
+        try (Jcluster.Running primary = cli.start(List.of("start", "--name", "uring", "-i", "2", "--ready-timeout", "240s",
+                "--main-class", "unmodified.NettyUringApp", "--classpath", nettyClasspath(),
+                "--", "--port", Integer.toString(port)))) {
+            assertThat(primary.await("is up: \\d+ worker\\(s\\) listening on \\S*:(\\d+)", Duration.ofSeconds(270))
+                    .group(1)).isEqualTo(Integer.toString(port));
+            primary.awaitLines("serving on /127.0.0.1:" + port + " with IoUringServerSocketChannel", 2, UP);
+            int n = 200;
+            Map<Long, Integer> shares = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                Matcher m = ANSWER.matcher(RawHttp.get(port, "/").body());
+                assertThat(m.find()).isTrue();
+                shares.merge(Long.parseLong(m.group(1)), 1, Integer::sum);
+            }
+            // One after another, the workers' accepts take turns (~50 % each); a loaded host may delay a re-arm.
+            assertThat(shares).as("pid -> connections of %d new ones", n).hasSize(2);
+            assertThat(shares.values()).as("pid -> connections: %s", shares).allSatisfy(c -> assertThat(c).isGreaterThanOrEqualTo(n / 10));
+            acceptedAreCounted(cli, "uring", port);
+            Jcluster.Result stop = cli.run("stop", "uring");
             assertThat(stop.exit()).as(stop.all()).isZero();
             assertThat(primary.waitExit(Duration.ofSeconds(60))).isZero();
             assertThat(primary.process.descendants().filter(ProcessHandle::isAlive).toList()).isEmpty();
