@@ -217,12 +217,22 @@ public final class RealProcess implements AutoCloseable {
         tree.forEach(ProcessHandle::destroyForcibly);
         try {
             process.waitFor(10, TimeUnit.SECONDS);
-            for (ProcessHandle h : tree) {
-                h.onExit().get(10, TimeUnit.SECONDS);
+            // Not onExit(): for a process that is not our child it completes only once PID 1 has reaped the
+            // zombie, which on a loaded machine can take longer than any sensible bound. A zombie holds nothing.
+            // A handle also knows its process's start time, so a pid reused since by another process counts as
+            // gone (isAlive() is false for the handle) instead of being waited for, or killed.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            List<ProcessHandle> left = new ArrayList<>(tree);
+            while (!(left = left.stream().filter(h -> h.isAlive() && !gone(h.pid())).toList()).isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not reap the processes of " + what + ": still running " + left);
+                }
+                Thread.sleep(50);
             }
             reader.join(2000);
-        } catch (Exception e) {
-            throw new AssertionError("could not reap the processes of " + what + " " + tree, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while reaping the processes of " + what, e);
         }
     }
 }

@@ -53,8 +53,8 @@ public final class Soak {
         Outcome out = new Outcome("10. soak: " + minutes + " × " + cycle.toSeconds()
                 + " s of mixed load, each with a kill -9, a rolling reload and a scale up and down");
         int port = Support.freePort();
-        try (ClusterRun c = ClusterRun.start(ClusterRun.options(port, WORKERS, "chaos").toArgs(), PRIMARY_FLAGS,
-                Map.of())) {
+        ClusterRun c = ClusterRun.start(ClusterRun.options(port, WORKERS, "chaos").toArgs(), PRIMARY_FLAGS, Map.of());
+        try {
             c.awaitListening(WORKERS, Duration.ofSeconds(120));
             Chaos.warmUp(port);
             long primary = c.pid();
@@ -153,6 +153,14 @@ public final class Soak {
                     kb(first.liveHeapKb()) + " -> " + kb(last.liveHeapKb()));
             out.goal("all workers back", allBack, c.listening().size() + " of " + WORKERS + " listening");
             out.goal("the primary stayed up", c.process().isAlive(), "");
+        } finally {
+            String left = "";
+            try {
+                c.close(); // SIGKILL of the primary and every process it started; waits until each is gone
+            } catch (AssertionError e) {
+                left = e.getMessage();
+            }
+            out.goal("no process of the cluster left once it is killed", left.isEmpty(), left);
         }
         return out;
     }
