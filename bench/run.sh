@@ -23,7 +23,7 @@
 # starts runs in its own process group and is killed on exit, error or interrupt.
 #
 # Usage: bench/run.sh [--quick] [--only NAME,NAME] [--port N] [--rounds N] [--duration S] [--warmup S]
-#                     [--threads N] [--connections N] [--seed N]
+#                     [--threads N] [--connections N] [--seed N] [--open-loop|--no-open-loop]
 #        env JCLUSTER_JAR=PATH benchmarks that jar instead of jcluster-cli/target/jcluster.jar
 set -euo pipefail
 
@@ -54,6 +54,7 @@ READY_DEADLINE=60      # s from launch to the first 200
 READY_GRACE=10         # s from the first 200 for the other workers to answer
 STOP_DEADLINE=10       # s for a stopped contender to exit and free the port
 WORKERS=$(nproc)
+OPEN_LOOP=""           # latency at 50% and 80% of each contender's max, open loop: full runs (or --open-loop)
 SEED=""                # the seed of each round's random order of contenders (printed, --seed to repeat it)
 
 usage() {
@@ -74,6 +75,8 @@ while [ $# -gt 0 ]; do
         --threads) WRK_THREADS=${2:?}; shift ;;
         --connections) WRK_CONNECTIONS=${2:?}; shift ;;
         --seed) SEED=${2:?}; shift ;;
+        --open-loop) OPEN_LOOP=1 ;;
+        --no-open-loop) OPEN_LOOP=0 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
@@ -81,9 +84,9 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$QUICK" = 1 ]; then
-    MODE=quick; : "${ROUNDS:=1}" "${DURATION:=2}" "${WARMUP:=1}"; KILL_DEADLINE=1.5
+    MODE=quick; : "${ROUNDS:=1}" "${DURATION:=2}" "${WARMUP:=1}" "${OPEN_LOOP:=0}"; KILL_DEADLINE=1.5
 else
-    MODE=full; : "${ROUNDS:=3}" "${DURATION:=5}" "${WARMUP:=6}"; KILL_DEADLINE=3
+    MODE=full; : "${ROUNDS:=3}" "${DURATION:=5}" "${WARMUP:=6}" "${OPEN_LOOP:=1}"; KILL_DEADLINE=3
 fi
 : "${SEED:=$(( $(date +%s) % 32768 ))}"
 [[ "$SEED" =~ ^[0-9]+$ ]] || { echo "run.sh: --seed '$SEED' is not a whole number" >&2; exit 2; }
@@ -246,6 +249,16 @@ compile_baseline() {   # PlainNetty.java -> classes, once per run (javac against
         > "$WORK/javac.log" 2>&1 || { BASELINE_PROBLEM="javac failed: $(tail -5 "$WORK/javac.log" | tr '\n' ' ')"; return 1; }
 }
 
+OPEN_LOOP_CLASSES=""
+compile_open_loop() {  # bench/lib/OpenLoop.java -> classes (javac against the jar's Netty); off if it fails
+    OPEN_LOOP_CLASSES="$WORK/openloop"
+    mkdir -p "$OPEN_LOOP_CLASSES"
+    if ! run javac -nowarn -cp "$JAR" -d "$OPEN_LOOP_CLASSES" "$BENCH_DIR/lib/OpenLoop.java" > "$WORK/javac-openloop.log" 2>&1; then
+        log "open-loop latency skipped: javac bench/lib/OpenLoop.java failed: $(tail -3 "$WORK/javac-openloop.log" | tr '\n' ' ')"
+        OPEN_LOOP=0
+    fi
+}
+
 build_jar() {          # returns non-zero (and says why) when the jar is missing and cannot be built
     [ -f "$JAR" ] && return 0
     if [ "$JAR" != "$DEFAULT_JAR" ]; then
@@ -342,6 +355,12 @@ start_contender() {
     if [ "$name" = pm2 ]; then   # `pm2 --no-daemon` starts the daemon in a session of its own and streams logs
         PRIMARY=$(cat "$PM2_HOME/pm2.pid" 2>/dev/null || true)
         if [[ "$PRIMARY" =~ ^[0-9]+$ ]]; then DAEMON_GROUP=$PRIMARY; else PRIMARY=$SERVER_PID; fi
+    elif [ "$(cat "/proc/$SERVER_PID/comm" 2>/dev/null)" = bash ]; then
+        # bin/jcluster waits for java (instead of exec-ing it) on the run that writes its class data archive:
+        # the primary is then the wrapper's java child, not the 3 MB bash process
+        local kid
+        kid=$(pgrep -P "$SERVER_PID" java | head -1 || true)
+        if [ -n "$kid" ]; then PRIMARY=$kid; fi
     fi
     SERVER_DESC="$(descendants_of "$SERVER_PID" | tr '\n' ' ') $(descendants_of "$PRIMARY" | tr '\n' ' ')"
     if [ "$rc" != 0 ]; then
@@ -411,6 +430,16 @@ measure() {            # measure NAME ROUND: one contender, one round
     sed 's/^/    /' "$WORK/sampler.out"
     still_running "$name" "$round" "the measured wrk runs" || return 0
 
+    if [ "$OPEN_LOOP" = 1 ]; then
+        for percent in 50 80; do
+            run "${PROBE[@]}" openloop "${tag[@]}" --port "$PORT" --percent "$percent" \
+                --connections "$WRK_CONNECTIONS" --seconds "$DURATION" --warmup 1 \
+                --classpath "$JAR:$OPEN_LOOP_CLASSES" > "$WORK/openloop.out" 2>&1 || true
+            sed 's/^/    /' "$WORK/openloop.out"
+        done
+        still_running "$name" "$round" "the open-loop runs" || return 0
+    fi
+
     if [[ "$CLUSTERS" == *" $name "* ]]; then
         SERVER_DESC="$SERVER_DESC $(descendants_of "$PRIMARY" | tr '\n' ' ')"
         run "${PROBE[@]}" kill "${tag[@]}" --port "$PORT" --primary "$PRIMARY" --expect "$EXPECT" \
@@ -476,6 +505,9 @@ if needs 'jcluster-*' || needs 'plain-netty*'; then
     build_jar || true
 fi
 if needs 'plain-netty*' && [ -z "$JAR_PROBLEM" ]; then compile_baseline || true; fi
+if [ "$OPEN_LOOP" = 1 ]; then
+    if [ -f "$JAR" ]; then compile_open_loop; else OPEN_LOOP=0; fi   # the client uses the jar's Netty
+fi
 
 for name in "${CONTENDERS[@]}"; do
     STATUS[$name]=ok
@@ -520,6 +552,7 @@ if [ "$QUICK" = 1 ]; then REPORT_NAME+=-quick; fi
     if needs pm2; then printf 'pm2\t%s (cluster mode, %s instances, NODE_ENV=%s)\n' "$(PM2_HOME=$PM2_HOME "$PM2" --version 2>/dev/null | tail -1)" "$PM2_INSTANCES" "$NODE_ENV_VALUE"; fi
     if needs plain-netty-lean; then printf 'plain-netty-lean flags\t%s\n' "${LEAN_FLAGS[*]}"; fi
     printf 'jcluster contenders\t`bin/jcluster demo --name %s --admin off` (no admin endpoint: the others have none)\n' "$CLUSTER_NAME"
+    printf 'open loop\t%s\n' "$([ "$OPEN_LOOP" = 1 ] && echo "bench/lib/OpenLoop.java at 50% and 80% of each contender's keep-alive req/s, ${WRK_CONNECTIONS} connections, 1 s + ${DURATION} s each" || echo "not run (full runs, or --open-loop)")"
     printf 'order\teach round in a random order (seed %s; `--seed %s` repeats it)\n' "$SEED" "$SEED"
     printf 'express\t%s\n' "$(cd "$BENCH_DIR/node" && node -p 'require("express/package.json").version' 2>/dev/null \
         || echo 'not installed')"
@@ -548,7 +581,7 @@ for prime in "${primes[@]}"; do
     if start_contender "$prime" 0 > "$WORK/prime.out" 2>&1; then
         # a graceful stop, with time for the JVMs to write their archives (seconds), then the usual stop
         kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
-        prime_deadline=$((SECONDS + 30))
+        prime_deadline=$((SECONDS + 120))   # writing the archives takes seconds; far more on a loaded machine
         while pgrep -g "$SERVER_PID" > /dev/null 2>&1 && [ $SECONDS -lt $prime_deadline ]; do sleep 0.2; done
         stop_server
     fi

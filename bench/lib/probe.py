@@ -17,6 +17,8 @@ Every subcommand appends one JSON object (one line) to --record FILE, tagged wit
   head    the response head of one keep-alive and one `Connection: close` request, as sent.
   timed   run a command (a control command: `jcluster status`, `pm2 ls`, a reload) and record its time.
   load    record the load average (/proc/loadavg) before a measurement.
+  openloop  latency at a fixed rate (--percent of this round's keep-alive req/s, from --record) with
+          bench/lib/OpenLoop.java: requests due on a schedule, latency from the moment each was due.
 """
 
 import argparse
@@ -421,6 +423,53 @@ def cmd_timed(args):
     return 0
 
 
+def this_round(args, kind, field):
+    """A figure this contender recorded earlier in this round, from --record (None if absent)."""
+    value = None
+    with open(args.record) as f:
+        for line in f:
+            r = json.loads(line)
+            if (r["kind"], r["round"], r["contender"]) == (kind, args.round, args.contender):
+                value = r.get(field)
+    return value
+
+
+def cmd_openloop(args):
+    import subprocess
+    kind = f"open{args.percent:g}"
+    top = this_round(args, "keepalive", "rps")
+    if not top:
+        record(args, {"kind": kind, "note": "no keep-alive req/s this round"})
+        print(f"open loop at {args.percent:g}%: no keep-alive req/s this round to take it from")
+        return 0
+    rate = max(1.0, top * args.percent / 100.0)
+    command = ["java", "-XX:+UseSerialGC", "-Xms64m", "-cp", args.classpath, "OpenLoop", str(args.port),
+               f"{rate:.0f}", str(args.connections), str(args.seconds), str(args.warmup)]
+    try:
+        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                timeout=args.seconds + args.warmup + 60)
+        output = result.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        output = "timed out"
+    line = next((l for l in output.splitlines() if l.startswith("rate=")), None)
+    if line is None:
+        record(args, {"kind": kind, "rate": round(rate), "note": output.strip()[-300:]})
+        print(f"open loop at {args.percent:g}% ({rate:.0f} req/s): no result: {output.strip()[-300:]}")
+        return 0
+    values = dict(item.split("=", 1) for item in line.split())
+    fields = {"kind": kind, "rate": round(rate), "max_rps": top}
+    for key, value in values.items():
+        if key == "rate":
+            continue
+        number = float(value)
+        fields[key] = None if number != number else number   # NaN: nothing answered in time
+    record(args, fields)
+    print(f"open loop at {args.percent:g}% of {top:.0f} = {rate:.0f} req/s: p50 {fields.get('p50_ms')} ms  "
+          f"p99 {fields.get('p99_ms')} ms  p99.9 {fields.get('p999_ms')} ms  achieved {fields.get('achieved')}/s  "
+          f"unanswered {fields.get('unanswered'):.0f}  errors {fields.get('errors'):.0f}")
+    return 0
+
+
 def cmd_load(args):
     with open("/proc/loadavg") as f:
         load = f.read().split()[:3]
@@ -531,6 +580,16 @@ def main():
     p = sub.add_parser("load")
     common(p)
     p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("openloop")
+    common(p)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--percent", type=float, required=True)
+    p.add_argument("--connections", type=int, required=True)
+    p.add_argument("--seconds", type=float, required=True)
+    p.add_argument("--warmup", type=float, default=1.0)
+    p.add_argument("--classpath", required=True)
+    p.set_defaults(func=cmd_openloop)
 
     args = parser.parse_args()
     if getattr(args, "cmd", None) and args.cmd[0] == "--":

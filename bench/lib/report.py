@@ -324,6 +324,29 @@ def main():
                          "errors (socket + non-2xx)"], rows))
         md.append("")
 
+    open_loop = [c for c in ok if fig.rounds(c, "open50", "rate") or fig.rounds(c, "open80", "rate")]
+    if open_loop:
+        md.append("## Latency at a fixed request rate (open loop) — milliseconds")
+        md.append("")
+        md.append("`bench/lib/OpenLoop.java` sends requests on a schedule (wrk2's way) at 50% and 80% of the "
+                  "contender's keep-alive req/s in the same round, over as many keep-alive connections as wrk "
+                  "used, and times each from the moment it was due: queueing behind a slow answer counts, "
+                  "which closed-loop wrk hides. Failed: unanswered 5 s after the schedule ended, or lost "
+                  "with a connection. The client runs on the same 2 cores.")
+        md.append("")
+        rows = []
+        for c in open_loop:
+            row = [c]
+            for kind in ("open50", "open80"):
+                row += [fcell(fig, c, kind, "rate", None), fcell(fig, c, kind, "p50_ms", None, 2),
+                        fcell(fig, c, kind, "p99_ms", None, 2), fcell(fig, c, kind, "p999_ms", None, 2),
+                        cell((fig.median(c, kind, "unanswered") or 0) + (fig.median(c, kind, "errors") or 0), None)
+                        if fig.rounds(c, kind, "unanswered") else "—"]
+            rows.append(row)
+        md.append(table(["contender", "50%: req/s", "p50", "p99", "p99.9", "failed",
+                         "80%: req/s", "p50", "p99", "p99.9", "failed"], rows))
+        md.append("")
+
     md.append("## Memory — the whole cluster's PSS in MB (what a user's machine pays)")
     md.append("")
     md.append("PSS from `/proc/PID/smaps_rollup`: a page shared by k processes counts 1/k in each, so the "
