@@ -5,20 +5,28 @@
 #   - throughput and latency: a warm-up that is not counted, then `wrk --latency` with keep-alive and
 #     with `Connection: close` (every request a new connection: accept and hand-off); req/s, p50, p99,
 #     errors (socket errors + non-2xx);
-#   - memory: VmRSS of the primary and of each worker (its descendants) at idle and under load (peak);
+#   - the terms: each contender's response head (keep-alive and Connection: close), printed in the report;
+#   - memory: VmRSS and PSS (smaps_rollup) of the primary and of each worker (its descendants), and the whole
+#     cluster's totals, at idle and under load (peak);
 #   - start-up: from launch to the first HTTP 200, and to a 200 from every worker (distinct pids in the
 #     bodies, polled with bursts of concurrent one-shot requests);
-#   - recovery: from `kill -9` of a worker to a 200 from a worker pid never seen before.
-# Rounds interleave the contenders (round 1: all, round 2: all, ...); every figure is the median over
-# the rounds, shown with its ratio to node-cluster from the same run. The report (Markdown + PNG chart)
+#   - recovery: from `kill -9` of a worker to a 200 from a worker pid never seen before;
+#   - latency at a fixed rate (open loop, bench/lib/OpenLoop.java) at 50% and 80% of the keep-alive req/s
+#     (full runs, or --open-loop);
+#   - control (jcluster-rr, jcluster-rr-25, pm2): `jcluster status` / `pm2 ls` time, and a rolling reload
+#     under keep-alive load (wrk -c16): its time and the requests that failed.
+# Rounds interleave the contenders (round 1: all, round 2: all, ...), each round in a random order (seeded);
+# the load average is printed before each measurement; every figure is the median over the rounds, shown
+# with its ratio to node-cluster from the same run and its spread over the rounds [min–max]. The report (Markdown + PNG chart)
 # goes to bench/results/<date>-<time>-<commit>[-quick].md, copied to bench/results/latest.md; the
 # targets are printed each as met / not met, then "targets: K/M met".
 #
-# Contenders: node-single, node-cluster, node-http-cluster (bench/node/), jcluster-single, jcluster-rr,
-# jcluster-none (jcluster-cli/target/jcluster.jar demo), plain-netty (bench/baseline/PlainNetty.java).
+# Contenders: node-single, node-cluster, node-cluster-refork, node-http-cluster, pm2 (bench/node/; NODE_ENV=
+# production), jcluster-single, jcluster-rr, jcluster-rr-25 (JDK 25), jcluster-none (bin/jcluster demo),
+# plain-netty and plain-netty-lean (the workers' lean flags) (bench/baseline/PlainNetty.java).
 #
 # Installs what is missing: wrk and gnuplot-nox (apt-get), express@4 (npm ci in bench/node), the jar
-# (mvn package). Exits 0 whatever the targets; non-zero only when the harness broke (bad arguments, the
+# (mvn package); pm2@7 into the run's scratch directory (never global) when pm2 is selected. Exits 0 whatever the targets; non-zero only when the harness broke (bad arguments, the
 # port in use, a contender that failed to start or died), after saying which and why. Everything it
 # starts runs in its own process group and is killed on exit, error or interrupt.
 #
