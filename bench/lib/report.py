@@ -417,13 +417,20 @@ def main():
         md.append("Status: `jcluster status NAME` (a new JVM each time: nearly all of it is the JVM's start) "
                   "or `pm2 ls`, 3 times a round, wall time. Reload: `jcluster reload NAME` or `pm2 reload NAME` "
                   "(every worker replaced) while `wrk -t1 -c16` keeps keep-alive connections busy, from 2 s "
-                  "before the command to 1 s after it; failed = socket errors + non-2xx in that wrk run.")
+                  "before the command to 1 s after it. wrk's errors count events (a reset connection, a failed "
+                  "read or connect, a non-2xx answer), not requests: wrk reconnects and may fail again, so "
+                  "the count can exceed the requests a client would have lost; 0 means none failed.")
         md.append("")
+        def exits(c):   # None: the reload command was stopped at its time limit
+            values = [v for _, v in fig.rounds(c, "reload_cmd", "exit")]
+            return " / ".join("timed out" if v is None else f"{v:g}" for v in values) or "—"
+
         rows = [[c, fcell(fig, c, "status_cmd", "ms", None), fcell(fig, c, "reload_cmd", "ms", None),
-                 fcell(fig, c, "reload_cmd", "exit", None), fcell(fig, c, "reload_load", "errors", None),
+                 exits(c), fcell(fig, c, "reload_load", "errors", None),
                  fcell(fig, c, "reload_load", "requests", None)] for c in controlled]
-        md.append(table(["contender", "status / ls ms", "reload ms", "reload exit status",
-                         "failed requests per reload", "requests during the reload run"], rows))
+        md.append(table(["contender", "status / ls ms", "reload ms", "reload exit status (per round)",
+                         "wrk errors during the reload (socket errors + non-2xx)",
+                         "requests answered during the reload run"], rows))
         md.append("")
 
     heads = {}
