@@ -9,9 +9,16 @@ Every subcommand appends one JSON object (one line) to --record FILE, tagged wit
           expected worker has answered 200; times are from --t0-ns (the moment run.sh launched it).
   kill    kill -9 one worker that answered at start-up, then poll until a worker pid never seen before
           answers (the pids seen come from this round's "start" record in --record).
-  rss     VmRSS of the primary and of each of its descendants, now.
+  rss     VmRSS (/proc/PID/status) and PSS (/proc/PID/smaps_rollup) of the primary and of each of its
+          descendants, now; PSS counts a page shared by k processes as 1/k in each, so the cluster's total
+          PSS counts shared pages (the JVM's library, the class data archive, Node's binary) once.
   rss-sample  the same, sampled every --interval until --stop-file appears; records the peak per process.
   wrk     parse a `wrk --latency` output file into req/s, p50/p99 latency and errors.
+  head    the response head of one keep-alive and one `Connection: close` request, as sent.
+  timed   run a command (a control command: `jcluster status`, `pm2 ls`, a reload) and record its time.
+  load    record the load average (/proc/loadavg) before a measurement.
+  openloop  latency at a fixed rate (--percent of this round's keep-alive req/s, from --record) with
+          bench/lib/OpenLoop.java: requests due on a schedule, latency from the moment each was due.
 """
 
 import argparse
@@ -180,6 +187,18 @@ def rss_kb(pid):
     return None
 
 
+def pss_kb(pid):
+    """Proportional set size from /proc/PID/smaps_rollup (kernel 4.14+), None if unreadable."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def alive(pid):
     """True while the process exists and is not a zombie waiting to be reaped."""
     try:
@@ -304,49 +323,158 @@ def cmd_kill(args):
 
 
 def snapshot(primary):
-    return {"primary_kb": rss_kb(primary), "workers": {p: rss_kb(p) for p in worker_pids(primary)}}
+    """{"rss"|"pss": {"primary_kb": kb, "workers": {pid: kb}}}, the same processes for both."""
+    workers = worker_pids(primary)
+    return {"rss": {"primary_kb": rss_kb(primary), "workers": {p: rss_kb(p) for p in workers}},
+            "pss": {"primary_kb": pss_kb(primary), "workers": {p: pss_kb(p) for p in workers}}}
 
 
-def rss_fields(kind, primary_kb, workers):
-    values = [v for v in workers.values() if v]
-    return {
-        "kind": kind,
-        "primary_kb": primary_kb,
-        "workers_kb": values,
-        "worker_mean_kb": round(sum(values) / len(values)) if values else None,
-        "worker_max_kb": max(values) if values else None,
-        "total_kb": (primary_kb or 0) + sum(values),
-    }
+def rss_fields(kind, snap):
+    """The record of one snapshot (or of the per-process peaks): RSS fields as before, PSS beside them."""
+    fields = {"kind": kind}
+    for measure, suffix in (("rss", "kb"), ("pss", "pss_kb")):
+        primary_kb = snap[measure]["primary_kb"]
+        values = [v for v in snap[measure]["workers"].values() if v]
+        fields.update({
+            f"primary_{suffix}": primary_kb,
+            f"workers_{suffix}": values,
+            f"worker_mean_{suffix}": round(sum(values) / len(values)) if values else None,
+            f"worker_max_{suffix}": max(values) if values else None,
+            f"total_{suffix}": (primary_kb or 0) + sum(values),
+        })
+    return fields
 
 
 def print_rss(fields, label):
-    workers = fields["workers_kb"]
-    text = f"RSS {label}: primary {fields['primary_kb'] / 1024:.1f} MB"
-    if workers:
-        text += f", {len(workers)} worker(s) " + " ".join(f"{w / 1024:.1f}" for w in workers) + " MB"
-    print(text)
+    for name, suffix in (("RSS", "kb"), ("PSS", "pss_kb")):
+        workers = fields[f"workers_{suffix}"]
+        primary = fields[f"primary_{suffix}"]
+        text = f"{name} {label}: primary {(primary or 0) / 1024:.1f} MB"
+        if workers:
+            text += f", {len(workers)} worker(s) " + " ".join(f"{w / 1024:.1f}" for w in workers) + " MB"
+        text += f", total {fields[f'total_{suffix}'] / 1024:.1f} MB"
+        print(text)
 
 
 def cmd_rss(args):
-    snap = snapshot(args.primary)
-    fields = record(args, rss_fields(args.kind, snap["primary_kb"], snap["workers"]))
+    fields = record(args, rss_fields(args.kind, snapshot(args.primary)))
     print_rss(fields, "idle" if args.kind == "rss_idle" else args.kind)
     return 0
 
 
 def cmd_rss_sample(args):
-    peak_primary, peak_workers = 0, {}
+    """Peaks per process over the samples (a worker replaced meanwhile keeps its own peak)."""
+    peaks = {"rss": {"primary_kb": 0, "workers": {}}, "pss": {"primary_kb": 0, "workers": {}}}
     deadline = time.time() + args.max_seconds
     while time.time() < deadline:
         snap = snapshot(args.primary)
-        peak_primary = max(peak_primary, snap["primary_kb"] or 0)
-        for pid, kb in snap["workers"].items():
-            peak_workers[pid] = max(peak_workers.get(pid, 0), kb or 0)
+        for measure in ("rss", "pss"):
+            peak, now = peaks[measure], snap[measure]
+            peak["primary_kb"] = max(peak["primary_kb"], now["primary_kb"] or 0)
+            for pid, kb in now["workers"].items():
+                peak["workers"][pid] = max(peak["workers"].get(pid, 0), kb or 0)
         if os.path.exists(args.stop_file):
             break
         time.sleep(args.interval)
-    fields = record(args, rss_fields(args.kind, peak_primary, peak_workers))
+    fields = record(args, rss_fields(args.kind, peaks))
     print_rss(fields, "under load (peak)")
+    return 0
+
+
+def read_head(port, request, timeout=5.0):
+    """The status line and headers of the answer to one raw request, as the server sent them."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(request)
+        data = b""
+        while b"\r\n\r\n" not in data and len(data) < 65536:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return data.partition(b"\r\n\r\n")[0].decode("latin-1")
+
+
+def cmd_head(args):
+    heads = {}
+    for kind, request in (("keepalive", b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), ("close", REQUEST)):
+        try:
+            heads[kind] = read_head(args.port, request)
+        except OSError as e:
+            heads[kind] = f"(no answer: {e})"
+    record(args, {"kind": "head", "keepalive_head": heads["keepalive"], "close_head": heads["close"]})
+    for kind, head in heads.items():
+        print(f"response head ({kind}): " + " | ".join(head.split("\r\n")))
+    return 0
+
+
+def cmd_timed(args):
+    import subprocess
+    t0 = time.time()
+    try:
+        result = subprocess.run(args.cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                timeout=args.timeout)
+        code, output = result.returncode, result.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired as e:
+        code, output = None, (e.stdout or b"").decode("utf-8", "replace") + f"\n(timed out after {args.timeout:g} s)"
+    seconds = time.time() - t0
+    record(args, {"kind": args.kind, "ms": ms(seconds), "exit": code})
+    last = [line for line in output.strip().splitlines() if line.strip()][-1:] or ["(no output)"]
+    print(f"{args.kind}: {ms(seconds)} ms, exit {code}: {last[0][:160]}")
+    return 0
+
+
+def this_round(args, kind, field):
+    """A figure this contender recorded earlier in this round, from --record (None if absent)."""
+    value = None
+    with open(args.record) as f:
+        for line in f:
+            r = json.loads(line)
+            if (r["kind"], r["round"], r["contender"]) == (kind, args.round, args.contender):
+                value = r.get(field)
+    return value
+
+
+def cmd_openloop(args):
+    import subprocess
+    kind = f"open{args.percent:g}"
+    top = this_round(args, "keepalive", "rps")
+    if not top:
+        record(args, {"kind": kind, "note": "no keep-alive req/s this round"})
+        print(f"open loop at {args.percent:g}%: no keep-alive req/s this round to take it from")
+        return 0
+    rate = max(1.0, top * args.percent / 100.0)
+    command = ["java", "-XX:+UseSerialGC", "-Xms64m", "-cp", args.classpath, "OpenLoop", str(args.port),
+               f"{rate:.0f}", str(args.connections), str(args.seconds), str(args.warmup)]
+    try:
+        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                timeout=args.seconds + args.warmup + 60)
+        output = result.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        output = "timed out"
+    line = next((l for l in output.splitlines() if l.startswith("rate=")), None)
+    if line is None:
+        record(args, {"kind": kind, "rate": round(rate), "note": output.strip()[-300:]})
+        print(f"open loop at {args.percent:g}% ({rate:.0f} req/s): no result: {output.strip()[-300:]}")
+        return 0
+    values = dict(item.split("=", 1) for item in line.split())
+    fields = {"kind": kind, "rate": round(rate), "max_rps": top}
+    for key, value in values.items():
+        if key == "rate":
+            continue
+        number = float(value)
+        fields[key] = None if number != number else number   # NaN: nothing answered in time
+    record(args, fields)
+    print(f"open loop at {args.percent:g}% of {top:.0f} = {rate:.0f} req/s: p50 {fields.get('p50_ms')} ms  "
+          f"p99 {fields.get('p99_ms')} ms  p99.9 {fields.get('p999_ms')} ms  achieved {fields.get('achieved')}/s  "
+          f"unanswered {fields.get('unanswered'):.0f}  errors {fields.get('errors'):.0f}")
+    return 0
+
+
+def cmd_load(args):
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    record(args, {"kind": "load", "load1": float(load[0]), "load5": float(load[1]), "load15": float(load[2])})
+    print(f"load average before measuring {args.contender}: {' '.join(load)}")
     return 0
 
 
@@ -437,7 +565,35 @@ def main():
     p.add_argument("--file", required=True)
     p.set_defaults(func=cmd_wrk)
 
+    p = sub.add_parser("head")
+    common(p)
+    p.add_argument("--port", type=int, required=True)
+    p.set_defaults(func=cmd_head)
+
+    p = sub.add_parser("timed")
+    common(p)
+    p.add_argument("--kind", required=True)
+    p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("cmd", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_timed)
+
+    p = sub.add_parser("load")
+    common(p)
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("openloop")
+    common(p)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--percent", type=float, required=True)
+    p.add_argument("--connections", type=int, required=True)
+    p.add_argument("--seconds", type=float, required=True)
+    p.add_argument("--warmup", type=float, default=1.0)
+    p.add_argument("--classpath", required=True)
+    p.set_defaults(func=cmd_openloop)
+
     args = parser.parse_args()
+    if getattr(args, "cmd", None) and args.cmd[0] == "--":
+        args.cmd = args.cmd[1:]
     return args.func(args)
 
 

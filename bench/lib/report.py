@@ -7,7 +7,8 @@ Inputs (all in the run's work directory):
   status.tsv     contender<TAB>status<TAB>reason: "ok" or "failed" (and why) for each contender
 
 Every figure is the median over the rounds; each is followed by its ratio to node-cluster in the
-same run. Prints the targets, each "met" or "not met", and last the line "targets: K/M met".
+same run and, when there are two rounds or more, by its spread over the rounds [min–max]. Prints the
+targets, each "met" or "not met", and last the line "targets: K/M met".
 """
 
 import argparse
@@ -22,6 +23,10 @@ import sys
 BASE = "node-cluster"
 RR = "jcluster-rr"
 RR_TWO = "jcluster-rr-2w"  # start-up of a 2-worker jcluster-rr, measured only when nproc != 2
+RR25 = "jcluster-rr-25"
+LEAN = "plain-netty-lean"
+HTTP = "node-http-cluster"
+PM2 = "pm2"
 MB = 1024.0
 INF = math.inf
 
@@ -54,6 +59,12 @@ class Figures:
 
     def rounds(self, contender, kind, field):
         return sorted(self.values.get((contender, kind, field), []), key=lambda rv: rv[0])
+
+    def spread(self, contender, kind, field, missing_is_inf=False):
+        """(min, max) over the rounds (None is 'never' when missing_is_inf), or None below two values."""
+        values = [v for _, v in self.rounds(contender, kind, field)]
+        values = [INF if v is None else v for v in values] if missing_is_inf else [v for v in values if v is not None]
+        return (min(values), max(values)) if len(values) >= 2 else None
 
     def median(self, contender, kind, field, missing_is_inf=False):
         """Median of the rounds. A missing value (None) is 'never happened' when missing_is_inf
@@ -89,10 +100,21 @@ def ratio(value, base):
     return f" ({value / base:.2f}×)"
 
 
-def cell(value, base, decimals=0, scale=1.0):
+def cell(value, base, decimals=0, scale=1.0, spread=None):
+    """The median, its ratio to the base, and the spread over the rounds [min–max] when there is one."""
     v = None if value is None else (value if value == INF else value / scale)
     b = None if base is None else (base if base == INF else base / scale)
-    return num(v, decimals=decimals) + ratio(v, b)
+    text = num(v, decimals=decimals) + ratio(v, b)
+    if spread is not None and v is not None:
+        low, high = (x if x == INF else x / scale for x in spread)
+        text += f" [{num(low, decimals=decimals)}–{num(high, decimals=decimals)}]"
+    return text
+
+
+def fcell(fig, contender, kind, field, base, decimals=0, scale=1.0, inf=False):
+    """cell() for one figure of one contender: median, ratio to the base, spread over the rounds."""
+    return cell(fig.median(contender, kind, field, inf), base, decimals, scale,
+                fig.spread(contender, kind, field, inf))
 
 
 def table(header, rows):
@@ -108,7 +130,62 @@ def started(fig, contender):
 
 
 def targets(fig):
-    """[(description, measured text, met)] for the issue's targets, always the same ten."""
+    """[(description, measured text, met)]: the earlier ten targets, then issue 16's goals."""
+    return earlier_targets(fig) + goals(fig)
+
+
+def goals(fig):
+    """Issue 16's goals for jcluster, always the same nine."""
+    rps = lambda c, k: fig.median(c, k, "rps")
+    out = []
+    for kind, label, other, factor in (("keepalive", "keep-alive", LEAN, 1.0), ("keepalive", "keep-alive", HTTP, 3),
+                                       ("close", "Connection: close", LEAN, 0.95), ("close", "Connection: close", HTTP, 4)):
+        mine, theirs = rps(RR, kind), rps(other, kind)
+        desc = f"{label} req/s ≥ {factor:g}× {other} ({RR})"
+        if mine is None or theirs is None:
+            missing = " and ".join(c for c, v in ((RR, mine), (other, theirs)) if v is None)
+            out.append((desc, f"not measured: no {missing} figure in this run", False))
+        else:
+            out.append((desc, f"{mine:,.0f} vs {factor:g} × {theirs:,.0f} = {factor * theirs:,.0f}"
+                              f" ({mine / theirs:.2f}×)", mine >= factor * theirs))
+
+    mine, theirs = fig.median(RR, "rss_load", "total_pss_kb"), fig.median(BASE, "rss_load", "total_pss_kb")
+    desc = f"the whole cluster's PSS under load ≤ 0.6× {BASE}'s ({RR})"
+    if mine is None or theirs is None:
+        out.append((desc, f"not measured: needs both {RR} and {BASE} in the run", False))
+    else:
+        out.append((desc, f"{mine / MB:.1f} MB vs 0.6 × {theirs / MB:.1f} MB = {0.6 * theirs / MB:.1f} MB"
+                          f" ({mine / theirs:.2f}×)", mine <= 0.6 * theirs))
+
+    mine = fig.median(RR25, "kill", "replaced_ms", missing_is_inf=True)
+    desc = f"on JDK 25: kill -9 of a worker → replacement answering ≤ 150 ms ({RR25})"
+    out.append((desc, "not measured" if mine is None else
+                ("no new worker answered" if mine == INF else f"{mine:,.0f} ms"), mine is not None and mine <= 150))
+
+    two = [n for n in fig.values if n[0] == RR25 and n[1] == "start"]
+    count = fig.median(RR25, "start", "workers_expected")
+    mine = fig.median(RR25, "start", "ready_ms", missing_is_inf=True) if two else None
+    desc = f"on JDK 25: cluster of 2 ready (every worker answering) ≤ 500 ms ({RR25})"
+    if mine is not None and count != 2:
+        out.append((desc, f"not measured: {RR25} ran {count:g} workers (nproc), not 2", False))
+    else:
+        out.append((desc, "not measured" if mine is None else
+                    ("not every worker answered" if mine == INF else f"{mine:,.0f} ms"),
+                    mine is not None and mine <= 500))
+
+    mine, theirs = fig.median(RR, "status_cmd", "ms"), fig.median(PM2, "status_cmd", "ms")
+    desc = f"a control command (`jcluster status`) answers in ≤ 0.25 s ({RR})"
+    out.append((desc, "not measured" if mine is None else f"{mine:,.0f} ms", mine is not None and mine <= 250))
+    desc = "`jcluster status` answers faster than `pm2 ls`"
+    if mine is None or theirs is None:
+        out.append((desc, "not measured: needs both jcluster-rr and pm2 in the run", False))
+    else:
+        out.append((desc, f"{mine:,.0f} ms vs {theirs:,.0f} ms", mine < theirs))
+    return out
+
+
+def earlier_targets(fig):
+    """[(description, measured text, met)] for the earlier targets (the harness's first issue), the same ten."""
     rps = lambda c, k: fig.median(c, k, "rps")
     out = []
 
@@ -215,9 +292,11 @@ def main():
     base = lambda kind, field, inf=False: fig.median(BASE, kind, field, inf)
 
     md = [f"# jcluster benchmark — {settings.get('date', '')} — {settings.get('commit', '')}", ""]
-    md.append(f"Mode **{settings.get('mode', '')}**: {rounds} round(s), contenders interleaved, "
-              "each figure the median over the rounds followed by its ratio to **node-cluster** in "
-              "this same run (`(1.00×)`), where node-cluster has that figure.")
+    md.append(f"Mode **{settings.get('mode', '')}**: {rounds} round(s), contenders interleaved in a random "
+              "order each round, each figure the median over the rounds followed by its ratio to "
+              "**node-cluster** in this same run (`(1.00×)`), where node-cluster has that figure, and by "
+              "its spread over the rounds `[min–max]` (two rounds or more): a difference inside the "
+              "spread is not a result.")
     md.append("")
     md.append("## Machine and settings")
     md.append("")
@@ -237,13 +316,53 @@ def main():
         rows = []
         for c in ok:
             rows.append([c,
-                         cell(fig.median(c, kind, "rps"), base(kind, "rps")),
-                         cell(fig.median(c, kind, "p50_ms"), base(kind, "p50_ms"), 2),
-                         cell(fig.median(c, kind, "p99_ms"), base(kind, "p99_ms"), 2),
-                         cell(fig.median(c, kind, "errors"), base(kind, "errors"))])
+                         fcell(fig, c, kind, "rps", base(kind, "rps")),
+                         fcell(fig, c, kind, "p50_ms", base(kind, "p50_ms"), 2),
+                         fcell(fig, c, kind, "p99_ms", base(kind, "p99_ms"), 2),
+                         fcell(fig, c, kind, "errors", base(kind, "errors"))])
         md.append(table(["contender", "req/s", "p50 latency ms", "p99 latency ms",
                          "errors (socket + non-2xx)"], rows))
         md.append("")
+
+    open_loop = [c for c in ok if fig.rounds(c, "open50", "rate") or fig.rounds(c, "open80", "rate")]
+    if open_loop:
+        md.append("## Latency at a fixed request rate (open loop) — milliseconds")
+        md.append("")
+        md.append("`bench/lib/OpenLoop.java` sends requests on a schedule (wrk2's way) at 50% and 80% of the "
+                  "contender's keep-alive req/s in the same round, over as many keep-alive connections as wrk "
+                  "used, and times each from the moment it was due: queueing behind a slow answer counts, "
+                  "which closed-loop wrk hides. Failed: unanswered 5 s after the schedule ended, or lost "
+                  "with a connection. The client runs on the same 2 cores.")
+        md.append("")
+        rows = []
+        for c in open_loop:
+            row = [c]
+            for kind in ("open50", "open80"):
+                row += [fcell(fig, c, kind, "rate", None), fcell(fig, c, kind, "p50_ms", None, 2),
+                        fcell(fig, c, kind, "p99_ms", None, 2), fcell(fig, c, kind, "p999_ms", None, 2),
+                        cell((fig.median(c, kind, "unanswered") or 0) + (fig.median(c, kind, "errors") or 0), None)
+                        if fig.rounds(c, kind, "unanswered") else "—"]
+            rows.append(row)
+        md.append(table(["contender", "50%: req/s", "p50", "p99", "p99.9", "failed",
+                         "80%: req/s", "p50", "p99", "p99.9", "failed"], rows))
+        md.append("")
+
+    md.append("## Memory — the whole cluster's PSS in MB (what a user's machine pays)")
+    md.append("")
+    md.append("PSS from `/proc/PID/smaps_rollup`: a page shared by k processes counts 1/k in each, so the "
+              "total counts shared pages (the JVM's library, the class data archive, Node's binary) once; "
+              "RSS totals count them once per process. Under load: the peak of each process over samples "
+              "every 250 ms through both measured wrk runs, summed.")
+    md.append("")
+    rows = []
+    for c in ok:
+        rows.append([c] + [fcell(fig, c, kind, field, base(kind, field), 1, MB)
+                           for kind, field in (("rss_idle", "total_pss_kb"), ("rss_load", "total_pss_kb"),
+                                               ("rss_load", "primary_pss_kb"), ("rss_load", "worker_mean_pss_kb"),
+                                               ("rss_load", "total_kb"))])
+    md.append(table(["contender", "total PSS idle", "total PSS load", "primary PSS load",
+                     "worker PSS load (mean)", "total RSS load (for comparison)"], rows))
+    md.append("")
 
     md.append("## Memory — VmRSS in MB")
     md.append("")
@@ -259,7 +378,7 @@ def main():
         row = [c, str(count)]
         for kind in ("rss_idle", "rss_load"):
             for field in ("primary_kb", "worker_mean_kb", "total_kb"):
-                row.append(cell(fig.median(c, kind, field), base(kind, field), 1, MB))
+                row.append(fcell(fig, c, kind, field, base(kind, field), 1, MB))
         last = {r["kind"]: r["workers_kb"] for r in records
                 if r["contender"] == c and r["kind"] in ("rss_idle", "rss_load")}
         row.append(" → ".join(" / ".join(f"{kb / MB:.1f}" for kb in last[k])
@@ -281,17 +400,68 @@ def main():
     rows = []
     for c in ok + ([RR_TWO] if started(fig, RR_TWO) else []):
         rows.append([c,
-                     cell(fig.median(c, "start", "first_ms"), base("start", "first_ms")),
-                     cell(fig.median(c, "start", "ready_ms", True), base("start", "ready_ms", True)),
-                     cell(fig.median(c, "kill", "replaced_ms", True), base("kill", "replaced_ms", True))
+                     fcell(fig, c, "start", "first_ms", base("start", "first_ms")),
+                     fcell(fig, c, "start", "ready_ms", base("start", "ready_ms", True), inf=True),
+                     fcell(fig, c, "kill", "replaced_ms", base("kill", "replaced_ms", True), inf=True)
                      if fig.rounds(c, "kill", "replaced_ms") else "n/a (single process)",
-                     cell(fig.median(c, "kill", "failed_probes"), base("kill", "failed_probes"))
+                     fcell(fig, c, "kill", "failed_probes", base("kill", "failed_probes"))
                      if fig.rounds(c, "kill", "failed_probes") else "—"])
     md.append(table(["contender", "first 200", "every worker answering", "kill -9 → new worker",
                      "failed probes during recovery"], rows))
     md.append("")
 
+    controlled = [c for c in ok if fig.rounds(c, "status_cmd", "ms")]
+    if controlled:
+        md.append("## Control commands and a reload under load")
+        md.append("")
+        md.append("Status: `jcluster status NAME` (a new JVM each time: nearly all of it is the JVM's start) "
+                  "or `pm2 ls`, 3 times a round, wall time. Reload: `jcluster reload NAME` or `pm2 reload NAME` "
+                  "(every worker replaced) while `wrk -t1 -c16` keeps keep-alive connections busy, from 2 s "
+                  "before the command to 1 s after it. wrk's errors count events (a reset connection, a failed "
+                  "read or connect, a non-2xx answer), not requests: wrk reconnects and may fail again, so "
+                  "the count can exceed the requests a client would have lost; 0 means none failed.")
+        md.append("")
+        def exits(c):   # None: the reload command was stopped at its time limit
+            values = [v for _, v in fig.rounds(c, "reload_cmd", "exit")]
+            return " / ".join("timed out" if v is None else f"{v:g}" for v in values) or "—"
+
+        rows = [[c, fcell(fig, c, "status_cmd", "ms", None), fcell(fig, c, "reload_cmd", "ms", None),
+                 exits(c), fcell(fig, c, "reload_load", "errors", None),
+                 fcell(fig, c, "reload_load", "requests", None)] for c in controlled]
+        md.append(table(["contender", "status / ls ms", "reload ms", "reload exit status (per round)",
+                         "wrk errors during the reload (socket errors + non-2xx)",
+                         "requests answered during the reload run"], rows))
+        md.append("")
+
+    heads = {}
+    for r in records:
+        if r["kind"] == "head" and r["contender"] not in heads:
+            heads[r["contender"]] = r
+    if heads:
+        md.append("## Response heads — the terms each contender serves on")
+        md.append("")
+        md.append("The status line and headers each contender sent (first round) to `GET / HTTP/1.1` with "
+                  "keep-alive and with `Connection: close`, as bytes on the wire.")
+        md.append("")
+        for c in [c for c in contenders if c in heads]:
+            md.append(f"**{c}**")
+            md.append("")
+            md.append("```")
+            md.append("# keep-alive")
+            md += heads[c]["keepalive_head"].split("\r\n")
+            md.append("# Connection: close")
+            md += heads[c]["close_head"].split("\r\n")
+            md.append("```")
+            md.append("")
+
     md.append("## Per-round req/s")
+    md.append("")
+    md.append("With the load average (1 min) read before each measured run: a round on a busier machine "
+              "shows here. Contenders ran in a random order each round:")
+    md.append("")
+    for r in records:
+        if r["kind"] == "order":
+            md.append(f"- round {r['round']}: {r['order']}")
     md.append("")
     nrounds = max((r["round"] for r in records), default=0)
     rows = []
@@ -300,9 +470,12 @@ def main():
         for kind in ("keepalive", "close"):
             per = dict(fig.rounds(c, kind, "rps"))
             row += [num(per.get(i)) for i in range(1, nrounds + 1)]
+        loads = dict(fig.rounds(c, "load", "load1"))
+        row += [num(loads.get(i), decimals=2) for i in range(1, nrounds + 1)]
         rows.append(row)
     md.append(table(["contender"] + [f"keep-alive r{i}" for i in range(1, nrounds + 1)]
-                    + [f"close r{i}" for i in range(1, nrounds + 1)], rows))
+                    + [f"close r{i}" for i in range(1, nrounds + 1)]
+                    + [f"load r{i}" for i in range(1, nrounds + 1)], rows))
     md.append("")
 
     png_name = os.path.basename(args.png)
