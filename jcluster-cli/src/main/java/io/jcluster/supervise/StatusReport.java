@@ -3,6 +3,8 @@ package io.jcluster.supervise;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcluster.cluster.Cluster;
+import io.jcluster.cluster.SchedulingPolicy;
 import io.jcluster.cluster.WorkerStats;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +41,7 @@ final class StatusReport {
         s.put("cpus", Runtime.getRuntime().availableProcessors());
         s.put("memoryBudgetBytes", spec.memoryBudget());
         s.put("memoryPerWorkerBytes", spec.memoryPerWorker()); // 0: not split (the user sized the workers)
+        s.put("balance", balance());
         ArrayNode addrs = s.putArray("addresses");
         fleet.addresses().forEach(addrs::add);
         ArrayNode ws = s.putArray("workers");
@@ -72,6 +75,11 @@ final class StatusReport {
             }
         }
         return s;
+    }
+
+    /** The balance in force: rr, least-connections or sticky; none when the kernel balances (NONE policy). */
+    private static String balance() {
+        return Cluster.schedulingPolicy() == SchedulingPolicy.NONE ? "none" : Cluster.settings().balance().label();
     }
 
     /** The fields the metrics have too (null: not known yet, or not measured for this application). */
