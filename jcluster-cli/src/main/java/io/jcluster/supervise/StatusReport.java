@@ -18,6 +18,8 @@ final class StatusReport {
     private final Instant started = Instant.now();
 
     private final FleetSpec spec;
+    /** The balance, fixed once the cluster started: read on the first status. */
+    private volatile String balance;
 
     StatusReport(String name, String app, Path logDir, FleetSpec spec) {
         this.name = name;
@@ -78,8 +80,13 @@ final class StatusReport {
     }
 
     /** The balance in force: rr, least-connections or sticky; none when the kernel balances (NONE policy). */
-    private static String balance() {
-        return Cluster.schedulingPolicy() == SchedulingPolicy.NONE ? "none" : Cluster.settings().balance().label();
+    private String balance() {
+        String b = balance;
+        if (b == null) {
+            b = Cluster.schedulingPolicy() == SchedulingPolicy.NONE ? "none" : Cluster.settings().balance().label();
+            balance = b;
+        }
+        return b;
     }
 
     /** The fields the metrics have too (null: not known yet, or not measured for this application). */
