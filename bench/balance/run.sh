@@ -28,27 +28,44 @@ done
 command -v node >/dev/null || { echo "node is needed" >&2; exit 1; }
 jar="$root/jcluster-cli/target/jcluster.jar"
 [[ -f "$jar" ]] || (cd "$root" && mvn -B -q -DskipTests package -pl jcluster-cli -am)
-if [[ -z "$port" ]]; then
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-fi
-if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-  echo "port $port is taken" >&2; exit 1
-fi
-admin_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+# A free port below the ephemeral range (32768+): one from that range may be any client's local port a moment later,
+# and the contenders bind every interface, which such a connection blocks.
+free_port() {
+  python3 -c '
+import random, socket
+for _ in range(200):
+    p = random.randint(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("0.0.0.0", p))
+        print(p)
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+else:
+    raise SystemExit("no free port")'
+}
+fixed_port="$port"
 
 tmp="$(mktemp -d -t jcluster-balance.XXXXXX)"
 started=()
 cleanup() {
-  for p in "${started[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${started[@]}"; do wait "$p" 2>/dev/null || true; done
+  for p in "${started[@]}"; do [[ -n "$p" ]] && kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${started[@]}"; do [[ -n "$p" ]] && wait "$p" 2>/dev/null || true; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 export JCLUSTER_HOME="$tmp/home" JCLUSTER_CDS_DIR=off
 javac -cp "$jar" -d "$tmp/classes" "$here/SlowApp.java"
 
-await_line() { # FILE REGEX SECONDS
-  for _ in $(seq 1 $(( $3 * 10 ))); do grep -qE "$2" "$1" && return 0; sleep 0.1; done
+await_line() { # FILE REGEX SECONDS PID
+  for _ in $(seq 1 $(( $3 * 10 ))); do
+    grep -qE "$2" "$1" && return 0
+    kill -0 "$4" 2>/dev/null || break
+    sleep 0.1
+  done
   echo "no line /$2/ in $1 within $3 s:" >&2; tail -n 20 "$1" >&2; return 1
 }
 
@@ -60,6 +77,12 @@ load() { # LABEL
 rows=()
 IFS=, read -ra contenders <<<"$only"
 for c in "${contenders[@]}"; do
+  # A port probed per contender (the machine is shared: one probed once may be taken by the next contender's turn).
+  port="${fixed_port:-$(free_port)}"
+  admin_port="$(free_port)"
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is taken" >&2; exit 1
+  fi
   log="$tmp/$c.log"
   status_json="$tmp/$c.status.json"
   admin=""
@@ -68,13 +91,13 @@ for c in "${contenders[@]}"; do
       "$root/bin/jcluster" start --name "bal-$c" --instances "$workers" --classpath "$tmp/classes" --main-class SlowApp \
         --balance "$c" --drain-timeout 2s --admin "127.0.0.1:$admin_port" -- "$port" >"$log" 2>&1 &
       pid=$!; started+=("$pid")
-      await_line "$log" "is up: $workers worker" 120
+      await_line "$log" "is up: $workers worker" 120 "$pid" || { rows+=("| jcluster --balance $c | failed to start (see above) | | | | | | | |"); continue; }
       admin="http://127.0.0.1:$admin_port/api/status"
       label="jcluster --balance $c" ;;
     node-cluster)
       node "$here/cluster.js" "$port" "$workers" >"$log" 2>&1 &
       pid=$!; started+=("$pid")
-      await_line "$log" "node cluster up" 60
+      await_line "$log" "node cluster up" 60 "$pid" || { rows+=("| node cluster | failed to start (see above) | | | | | | | |"); continue; }
       label="node cluster (rr)" ;;
     *) echo "unknown contender $c" >&2; exit 2 ;;
   esac
@@ -94,8 +117,9 @@ for c in "${contenders[@]}"; do
   wait "$loader"
   result="$(cat "$tmp/$c.result")"
   echo "$result" >&2
-  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-  started=("${started[@]/$pid}")
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  started=()
   rows+=("$(python3 - "$result" "$status_json" <<'PY'
 import json, os, sys
 r = json.loads(sys.argv[1])

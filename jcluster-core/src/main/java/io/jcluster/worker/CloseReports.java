@@ -20,6 +20,7 @@ import java.util.function.Consumer;
  * the report is written on the fd link's loop.
  */
 final class CloseReports implements ChannelFutureListener {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CloseReports.class);
     private final boolean on;
     private final AtomicInteger unreported = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -52,7 +53,12 @@ final class CloseReports implements ChannelFutureListener {
         unreported.incrementAndGet();
         Executor l = loop;
         if (l != null && scheduled.compareAndSet(false, true)) {
-            l.execute(report);
+            try {
+                l.execute(report);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The fd link's loop has ended: the worker is stopping, and the primary counts on it no more.
+                log.debug("close not reported: the fd link's loop has ended");
+            }
         }
     }
 
