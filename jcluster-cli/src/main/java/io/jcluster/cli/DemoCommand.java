@@ -51,6 +51,10 @@ final class DemoCommand implements Callable<Integer> {
             + "(also env JCLUSTER_ADMIN_TOKEN).")
     String adminToken;
 
+    @Option(names = "--balance", paramLabel = "rr|least-connections|sticky", description = "Which worker gets each new "
+            + "connection (default: rr; see jcluster start --help).")
+    String balance;
+
     @Option(names = "--single", description = "Run step 1 of the seed: one server, no cluster.")
     boolean single;
 
@@ -84,6 +88,9 @@ final class DemoCommand implements Callable<Integer> {
         s.set("admin", TextNode.valueOf(admin == null ? DEFAULT_ADMIN : admin), cwd, "--admin");
         if (adminToken != null) {
             s.set("admin-token", TextNode.valueOf(adminToken), cwd, "--admin-token");
+        }
+        if (balance != null) {
+            s.set("balance", TextNode.valueOf(balance), cwd, "--balance");
         }
         s.args = List.copyOf(args);
         s.checkCapacity(Capacity.probe());

@@ -137,6 +137,11 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--min-ready", paramLabel = "N", description = "/readyz answers 503 while fewer than N workers listen (default: 1).")
     String minReady;
 
+    @Option(names = "--balance", paramLabel = "rr|least-connections|sticky", description = "Which worker gets each new "
+            + "connection: rr in turn, least-connections the one with the fewest open, sticky the same one for the same "
+            + "client IP address (default: rr).")
+    String balance;
+
     @Spec
     CommandSpec command;
 
@@ -212,6 +217,7 @@ final class StartCommand implements Callable<Integer> {
         put(f, "admin", admin);
         put(f, "admin-token", adminToken);
         put(f, "min-ready", minReady);
+        put(f, "balance", balance);
         return f;
     }
 

@@ -108,6 +108,9 @@ final class StatusCommand extends ControlCommand implements Callable<Integer> {
         if (!addrs.isEmpty()) {
             head.add("listening on " + String.join(", ", addrs));
         }
+        if (s.hasNonNull("balance")) {
+            head.add("balance " + s.path("balance").asText());
+        }
         return String.join("  ", head);
     }
 }

@@ -78,7 +78,8 @@ public record Application(String mainClass, String classpath, List<String> args,
      * worker line to {@code output}. The core's own signal handling is off: {@link PrimarySignals} installs the
      * command's handlers, through the core's one installer. With {@code agent} ({@link UnmodifiedApp#applies})
      * the workers run the application as it is, with jcluster's agent, instead of through {@link #WORKER_MAIN}.
-     * {@code memoryPerWorker} (0: none) is each worker's share of the memory ({@link MemorySplit}).
+     * {@code memoryPerWorker} (0: none) is each worker's share of the memory ({@link MemorySplit}). The balance is
+     * {@code --balance}.
      */
     public ClusterSettings clusterSettings(StartSpec spec, OutputListener output, boolean agent, long memoryPerWorker) {
         List<String> jvm = new ArrayList<>(ClusterSettings.LEAN_JVM_ARGS);
@@ -92,6 +93,7 @@ public record Application(String mainClass, String classpath, List<String> args,
                 .args(args)
                 .jvmArgs(jvm)
                 .env(spec.env)
+                .balance(spec.balance)
                 .restart(spec.restartPolicy())
                 .shutdownTimeout(spec.drainTimeout)
                 .handleSignals(false)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.jcluster.admin.AdminAddress;
+import io.jcluster.cluster.Balance;
 import io.jcluster.cluster.RestartPolicy;
 import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
@@ -34,7 +35,8 @@ public final class StartSpec {
             "daemon", "jvm-args", "env", "max-memory", "max-requests", "max-requests-jitter", "hang-timeout",
             "ready-timeout", "drain-timeout", "reload-parallel", "autorestart", "restart-delay", "restart-backoff",
             "restart-max-delay", "restart-reset-after", "max-restarts", "restart-window", "log-dir", "log-max-size",
-            "log-max-files", "force", "agent", "admin", "admin-token", "adminToken", "min-ready", "minReady");
+            "log-max-files", "force", "agent", "admin", "admin-token", "adminToken", "min-ready", "minReady",
+            "balance");
 
     public Path jar;
     public String mainClass;
@@ -72,6 +74,8 @@ public final class StartSpec {
     public String adminToken;
     /** Fewer workers listening than this: {@code /readyz} answers 503. */
     public int minReady = 1;
+    /** How the primary picks the worker of each new connection ({@code --balance}). */
+    public Balance balance = Balance.RR;
 
     /** Reads a YAML config file into this spec; relative paths in it are relative to the file. */
     public StartSpec load(Path file) {
@@ -141,6 +145,7 @@ public final class StartSpec {
                 case "admin" -> admin = text(v).equals("off") ? null : AdminAddress.parse(text(v));
                 case "admin-token", "adminToken" -> adminToken = token(text(v));
                 case "min-ready", "minReady" -> minReady = (int) positive(Long.parseLong(text(v)));
+                case "balance" -> balance = Balance.parse(text(v));
                 default -> throw new IllegalStateException(key);
             }
         } catch (CliException e) {

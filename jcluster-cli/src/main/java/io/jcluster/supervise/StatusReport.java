@@ -3,6 +3,8 @@ package io.jcluster.supervise;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcluster.cluster.Cluster;
+import io.jcluster.cluster.SchedulingPolicy;
 import io.jcluster.cluster.WorkerStats;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +18,8 @@ final class StatusReport {
     private final Instant started = Instant.now();
 
     private final FleetSpec spec;
+    /** The balance, fixed once the cluster started: read on the first status. */
+    private volatile String balance;
 
     StatusReport(String name, String app, Path logDir, FleetSpec spec) {
         this.name = name;
@@ -39,6 +43,7 @@ final class StatusReport {
         s.put("cpus", Runtime.getRuntime().availableProcessors());
         s.put("memoryBudgetBytes", spec.memoryBudget());
         s.put("memoryPerWorkerBytes", spec.memoryPerWorker()); // 0: not split (the user sized the workers)
+        s.put("balance", balance());
         ArrayNode addrs = s.putArray("addresses");
         fleet.addresses().forEach(addrs::add);
         ArrayNode ws = s.putArray("workers");
@@ -72,6 +77,16 @@ final class StatusReport {
             }
         }
         return s;
+    }
+
+    /** The balance in force: rr, least-connections or sticky; none when the kernel balances (NONE policy). */
+    private String balance() {
+        String b = balance;
+        if (b == null) {
+            b = Cluster.schedulingPolicy() == SchedulingPolicy.NONE ? "none" : Cluster.settings().balance().label();
+            balance = b;
+        }
+        return b;
     }
 
     /** The fields the metrics have too (null: not known yet, or not measured for this application). */

@@ -42,4 +42,17 @@ class StartArgsTest {
         assertThat(StartCommand.defaultName(new StartSpec(), new Application("com.acme.WebApp", "", List.of(), "x")))
                 .isEqualTo("webapp");
     }
+
+    @Test
+    void balanceIsAFlagAndAConfigKeyWithItsChoicesInTheError() {
+        assertThat(parse("start", "x.jar", "--balance", "sticky").balance).isEqualTo("sticky");
+        StartSpec s = new StartSpec();
+        assertThat(s.balance).isEqualTo(io.jcluster.cluster.Balance.RR);
+        s.set("balance", com.fasterxml.jackson.databind.node.TextNode.valueOf("least-connections"), Path.of("."), "--balance");
+        assertThat(s.balance).isEqualTo(io.jcluster.cluster.Balance.LEAST_CONNECTIONS);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.set("balance",
+                        com.fasterxml.jackson.databind.node.TextNode.valueOf("random"), Path.of("."), "--balance"))
+                .isInstanceOf(io.jcluster.contract.CliException.class)
+                .hasMessage("bad value for --balance: unknown balance 'random': choose one of rr, least-connections, sticky");
+    }
 }

@@ -32,7 +32,7 @@ public final class RoundRobin<T extends Target> implements Balancer<T> {
     }
 
     @Override
-    public T pick() {
+    public T pick(long client) {
         int n = targets.size();
         for (int tried = 0; tried < n; tried++) {
             T t = targets.get(next);

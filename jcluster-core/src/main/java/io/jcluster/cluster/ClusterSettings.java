@@ -71,6 +71,7 @@ public final class ClusterSettings {
     private Path directory;
     private Boolean silent;
     private SchedulingPolicy policy;
+    private Balance balance;
     private RestartPolicy restart;
     private Duration shutdownTimeout;
     private Boolean handleSignals;
@@ -108,6 +109,7 @@ public final class ClusterSettings {
         directory = o.directory != null ? o.directory : directory;
         silent = o.silent != null ? o.silent : silent;
         policy = o.policy != null ? o.policy : policy;
+        balance = o.balance != null ? o.balance : balance;
         restart = o.restart != null ? o.restart : restart;
         shutdownTimeout = o.shutdownTimeout != null ? o.shutdownTimeout : shutdownTimeout;
         handleSignals = o.handleSignals != null ? o.handleSignals : handleSignals;
@@ -174,6 +176,15 @@ public final class ClusterSettings {
     /** The scheduling policy; {@value SchedulingPolicy#ENV} overrides it; default RR. */
     public ClusterSettings policy(SchedulingPolicy policy) {
         this.policy = policy;
+        return this;
+    }
+
+    /**
+     * How the primary chooses the worker of each new connection under {@link SchedulingPolicy#RR}: round-robin
+     * (the default), least-connections or sticky by client address ({@link Balance}).
+     */
+    public ClusterSettings balance(Balance balance) {
+        this.balance = Objects.requireNonNull(balance);
         return this;
     }
 
@@ -285,6 +296,11 @@ public final class ClusterSettings {
         return SchedulingPolicy.fromEnv(policy == null ? SchedulingPolicy.RR : policy);
     }
 
+    /** The balance in force: the one set, else RR. */
+    public Balance balance() {
+        return balance == null ? Balance.RR : balance;
+    }
+
     public RestartPolicy restart() {
         return restart == null ? RestartPolicy.NEVER : restart;
     }
@@ -309,6 +325,7 @@ public final class ClusterSettings {
         m.put("args", args);
         m.put("jvmArgs", jvmArgs());
         m.put("policy", policy());
+        m.put("balance", balance());
         m.put("restart", restart().enabled());
         return m.toString();
     }

@@ -114,6 +114,9 @@ public final class Codec {
             out.writeInt(c.port());
         } else if (msg instanceof Ack a) {
             out.writeByte(ACK).writeInt(a.count());
+            if (a.closed() != 0) {
+                out.writeInt(a.closed()); // only then: an Ack without closes is as it always was
+            }
         } else if (msg instanceof Refuse r) {
             out.writeByte(REFUSE).writeInt(r.count());
         } else if (msg instanceof UserMessage u) {
@@ -162,7 +165,7 @@ public final class Codec {
                         in.readBoolean());
                 case LISTENING -> new Listening(str(in), port(in.readInt()));
                 case SERVER_CLOSED -> new ServerClosed(str(in), port(in.readInt()));
-                case ACK -> new Ack(count(in.readInt()));
+                case ACK -> in.readableBytes() == 8 ? ack(in.readInt(), in.readInt()) : new Ack(count(in.readInt()));
                 case REFUSE -> new Refuse(count(in.readInt()));
                 case USER -> new UserMessage(rest(in));
                 case REQUEST -> new Message.Request(in.readLong(), rest(in));
@@ -256,6 +259,15 @@ public final class Codec {
             throw new CorruptedFrameException("port out of range: " + p);
         }
         return p;
+    }
+
+    /** An Ack with closes: it may take no connection (count 0), and reports at least one close. */
+    private static Ack ack(int count, int closed) {
+        if (count < 0 || closed <= 0) {
+            throw new CorruptedFrameException("an Ack with closes must take 0 or more connections and report 1 or more"
+                    + " closes: " + count + ", " + closed);
+        }
+        return new Ack(count, closed);
     }
 
     private static int count(int n) {

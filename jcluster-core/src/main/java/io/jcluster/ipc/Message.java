@@ -66,8 +66,16 @@ public sealed interface Message {
     /** A worker's server on host:port (as asked for) closed: hand it no more connections for it. */
     record ServerClosed(String host, int port) implements Message { }
 
-    /** On the fd link: the worker took the next {@code count} connections handed to it. */
-    record Ack(int count) implements Message { }
+    /**
+     * On the fd link: the worker took the next {@code count} connections handed to it, and {@code closed} of the
+     * connections it took have ended since its last report (counted under least-connections only; an Ack of
+     * count 0 carries closes alone). On the wire the closes follow the count only when there are some.
+     */
+    record Ack(int count, int closed) implements Message {
+        public Ack(int count) {
+            this(count, 0);
+        }
+    }
 
     /** On the fd link: the worker gave back the next {@code count} connections (it is closing). */
     record Refuse(int count) implements Message { }

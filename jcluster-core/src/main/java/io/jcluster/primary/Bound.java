@@ -39,9 +39,12 @@ final class Bound {
 
     private static final Logger log = LoggerFactory.getLogger(Bound.class);
 
-    /** Receives the accepted fds, then a call to {@link #acceptedAll()} after each batch. */
+    /**
+     * Receives the accepted fds, then a call to {@link #acceptedAll()} after each batch. {@code peer} is the
+     * client's address as Netty's accept fills it (valid during the call only).
+     */
     interface Acceptor {
-        void accepted(FileDescriptor fd);
+        void accepted(int fd, byte[] peer);
 
         void acceptedAll();
     }
@@ -203,7 +206,7 @@ final class Bound {
 
     /** The socket as the loop sees it: level-triggered, so what one event leaves in the backlog fires again. */
     private final class Handle implements EpollIoHandle {
-        private final byte[] peer = new byte[26];   // filled by accept4; unused, the worker asks its socket
+        private final byte[] peer = new byte[26];   // filled by accept4: the client's address, for sticky routing
 
         @Override
         public FileDescriptor fd() {
@@ -221,7 +224,7 @@ final class Bound {
                     if (fd < 0) {
                         break;
                     }
-                    acceptor.accepted(new FileDescriptor(fd));
+                    acceptor.accepted(fd, peer);
                 }
             } catch (IOException e) {
                 // Out of fds or buffers: the connection stays in the backlog; retrying at once would spin.

@@ -33,6 +33,8 @@ final class Dispatcher {
 
     private final EventLoop loop;
     private final SchedulingPolicy policy;
+    /** How an RR handle chooses the worker of each connection. */
+    final io.jcluster.cluster.Balance balance;
     private final BooleanSupplier replacementExpected;
     private final java.util.function.BiConsumer<WorkerHandle, io.jcluster.cluster.ListenException> listenFailed;
     private final Map<String, ListenHandle> handles = new HashMap<>();
@@ -41,10 +43,12 @@ final class Dispatcher {
     private Executor resolver; // made on the first host name to listen on
     private boolean closed;
 
-    Dispatcher(EventLoop loop, SchedulingPolicy policy, BooleanSupplier replacementExpected,
+    Dispatcher(EventLoop loop, SchedulingPolicy policy, io.jcluster.cluster.Balance balance,
+               BooleanSupplier replacementExpected,
                java.util.function.BiConsumer<WorkerHandle, io.jcluster.cluster.ListenException> listenFailed) {
         this.loop = loop;
         this.policy = policy;
+        this.balance = balance;
         this.replacementExpected = replacementExpected;
         this.listenFailed = listenFailed;
     }
@@ -200,10 +204,14 @@ final class Dispatcher {
     /** How long a dead worker's fd link may stay open before the primary closes it. */
     static final long LINK_END_GRACE_MS = 1000;
 
-    void ack(FdLink link, int n) {
+    /** The worker took the next {@code n} connections and {@code closed} of its connections ended. */
+    void ack(FdLink link, int n, int closed) {
         if (!link.ack(n)) {
             protocolError(link, "acknowledged " + n + " connections but had " + link.inFlight());
             return;
+        }
+        if (closed > 0) {
+            link.closed(closed);
         }
         kick();
     }

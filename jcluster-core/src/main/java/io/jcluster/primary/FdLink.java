@@ -38,6 +38,11 @@ final class FdLink implements Target {
     private boolean dirty;
     private boolean gone;
     private boolean left;
+    /**
+     * Connections handed to the worker and not closed yet, as far as the primary knows: one more per send, one
+     * less per refusal and per close the worker reports (it does so under least-connections only).
+     */
+    private int open;
 
     FdLink(WorkerHandle worker, Channel channel, int window, boolean batched) {
         this.worker = worker;
@@ -70,9 +75,32 @@ final class FdLink implements Target {
         return unacked.size();
     }
 
+    @Override
+    public int connections() {
+        return open;
+    }
+
+    /** The worker's slot: a restarted worker keeps its sticky clients. */
+    @Override
+    public long affinity() {
+        return worker.slot();
+    }
+
+    /** The worker reports {@code n} closes of connections it took. */
+    void closed(int n) {
+        int acked = open - unacked.size();
+        if (n > acked) {
+            // Cannot happen while the worker counts only what it acknowledged; the count must not go below.
+            log.debug("worker {} reported {} closes with {} acknowledged connections open", worker.id(), n, acked);
+            n = acked;
+        }
+        open -= n;
+    }
+
     /** Hands a connection to the worker; flushed by {@link #flush()}. */
     void send(FileDescriptor fd, RoundRobinHandle handle) {
         unacked.addLast(new Handoff(fd, handle));
+        open++;
         dirty = true;
         if (!batched) {
             channel.write(fd, channel.voidPromise());
@@ -147,6 +175,7 @@ final class FdLink implements Target {
         }
         for (int i = 0; i < n; i++) {
             Handoff h = unacked.pollFirst();
+            open--;
             h.handle().remove(this, false);
             h.handle().giveBack(h.fd());
         }

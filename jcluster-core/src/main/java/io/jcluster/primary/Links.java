@@ -189,7 +189,7 @@ final class Links {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
             if (msg instanceof Ack a) {
-                primary.dispatcher().ack(link, a.count());
+                primary.dispatcher().ack(link, a.count(), a.closed());
             } else if (msg instanceof Refuse r) {
                 primary.dispatcher().refuse(link, r.count());
             } else {

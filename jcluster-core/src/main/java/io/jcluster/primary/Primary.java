@@ -103,6 +103,9 @@ public final class Primary {
             if (started && next.policy() != policy) {
                 throw new IllegalStateException("the scheduling policy is fixed once the first worker is forked");
             }
+            if (started && next.balance() != dispatcher.balance) {
+                throw new IllegalStateException("the balance is fixed once the first worker is forked");
+            }
             settings = next;
             spawner = started ? new Spawner(settings, policy) : null;
             pendingSetups.add(Spawner.withDefaults(next));
@@ -136,6 +139,12 @@ public final class Primary {
 
     public SchedulingPolicy policy() {
         return started ? policy : settings.policy();
+    }
+
+    /** How connections are balanced under RR (fixed once started). */
+    public io.jcluster.cluster.Balance balance() {
+        Dispatcher d = dispatcher;
+        return d != null ? d.balance : settings.balance();
     }
 
     public Worker fork(Map<String, String> env, int generation) {
@@ -247,7 +256,7 @@ public final class Primary {
         policy = settings.policy();
         ipcDir = IpcDirectory.create();
         io = Transport.newGroup(1, "jcluster-primary-io", true);
-        dispatcher = new Dispatcher(io.next(), policy, () -> settings.restart().enabled() && !stopping,
+        dispatcher = new Dispatcher(io.next(), policy, settings.balance(), () -> settings.restart().enabled() && !stopping,
                 (w, e) -> supervisor.execute(() -> {
                     w.listenError = e;
                     events.listenError.fire(l -> l.accept(w, e));

@@ -2,7 +2,8 @@ package io.jcluster.primary;
 
 import io.jcluster.internal.Fds;
 import io.jcluster.balance.Balancer;
-import io.jcluster.balance.RoundRobin;
+import io.jcluster.balance.Sticky;
+import io.jcluster.cluster.Balance;
 import io.jcluster.ipc.Message.ListenReply;
 import io.jcluster.ipc.Message.ListenRequest;
 import io.netty.channel.unix.FileDescriptor;
@@ -12,7 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The RR policy: the primary accepts and hands each connection's fd to the next worker with room.
+ * The RR policy: the primary accepts and hands each connection's fd to a worker with room, the one its
+ * {@link Balance} picks (round-robin by default).
  *
  * <p>Accepted connections are never registered with an event loop here: {@link Bound} accepts plain fds,
  * which go into {@code pending}, then to a worker's {@link FdLink}. When no worker
@@ -22,7 +24,8 @@ import java.util.List;
 final class RoundRobinHandle implements ListenHandle {
     private final Dispatcher dispatcher;
     private final String key;
-    private final Balancer<FdLink> workers = new RoundRobin<>();
+    private final Balancer<FdLink> workers;
+    private final boolean sticky;
     private final ArrayDeque<FileDescriptor> pending = new ArrayDeque<>();
     private final List<FdLink> touched = new ArrayList<>();
     private final Bound bound;
@@ -32,10 +35,12 @@ final class RoundRobinHandle implements ListenHandle {
     RoundRobinHandle(Dispatcher dispatcher, String key, String host, int port, InetSocketAddress at) {
         this.dispatcher = dispatcher;
         this.key = key;
+        this.workers = Balancer.of(dispatcher.balance);
+        this.sticky = dispatcher.balance == Balance.STICKY;
         this.bound = new Bound(dispatcher, host, port, at, new Bound.Acceptor() {
             @Override
-            public void accepted(FileDescriptor fd) {
-                pending.addLast(fd);
+            public void accepted(int fd, byte[] peer) {
+                pending.addLast(sticky ? new Accepted(fd, Sticky.clientKey(peer)) : new FileDescriptor(fd));
             }
 
             @Override
@@ -96,7 +101,7 @@ final class RoundRobinHandle implements ListenHandle {
         FileDescriptor fd;
         int handed = 0;
         while ((fd = pending.peekFirst()) != null) {
-            FdLink w = workers.pick();
+            FdLink w = workers.pick(fd instanceof Accepted a ? a.client : 0L);
             if (w == null) {
                 break;
             }

@@ -122,6 +122,7 @@ final class Spawner {
         env.put(io.jcluster.cluster.Worker.ENV_SLOT, Integer.toString(worker.slot()));
         env.put(io.jcluster.cluster.Worker.ENV_GENERATION, Integer.toString(worker.generation()));
         env.put(SchedulingPolicy.ENV, policy.name().toLowerCase(Locale.ROOT));
+        env.put(io.jcluster.cluster.Balance.ENV, settings.balance().label());
         if (settings.directory() != null) {
             pb.directory(settings.directory().toFile());
         }

@@ -9,8 +9,18 @@ import io.jcluster.ipc.Message.Refuse;
  * {@link Refuse}, so a read of 40 connections all adopted costs one frame. Confined to the fd link's loop.
  */
 final class AckRuns {
+    private final java.util.function.IntSupplier closes;
     private int run;
     private boolean runIsAck = true;
+
+    AckRuns() {
+        this(() -> 0);
+    }
+
+    /** {@code closes} gives the closes to fold into each Ack ({@link CloseReports#take}). */
+    AckRuns(java.util.function.IntSupplier closes) {
+        this.closes = closes;
+    }
 
     /** Records the next answer; returns the frame of the run it ends, or null. */
     Message add(boolean taken) {
@@ -35,6 +45,6 @@ final class AckRuns {
     }
 
     private Message frame() {
-        return runIsAck ? new Ack(run) : new Refuse(run);
+        return runIsAck ? new Ack(run, closes.getAsInt()) : new Refuse(run);
     }
 }

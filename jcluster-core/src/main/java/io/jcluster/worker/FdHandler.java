@@ -14,12 +14,16 @@ import org.slf4j.LoggerFactory;
  */
 final class FdHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FdHandler.class);
-    private final AckRuns runs = new AckRuns();
+    private final AckRuns runs;
     private final Function<FileDescriptor, Boolean> take;
     private final Runnable closed;
 
-    /** {@code take} answers each fd (see {@link Listens#take}); {@code closed} runs when the link ends. */
-    FdHandler(Function<FileDescriptor, Boolean> take, Runnable closed) {
+    /**
+     * {@code take} answers each fd (see {@link Listens#take}); {@code closed} runs when the link ends; {@code closes}
+     * gives the closes to fold into each Ack.
+     */
+    FdHandler(Function<FileDescriptor, Boolean> take, Runnable closed, CloseReports closes) {
+        this.runs = new AckRuns(closes::take);
         this.take = take;
         this.closed = closed;
     }

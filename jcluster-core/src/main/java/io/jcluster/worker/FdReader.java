@@ -35,7 +35,7 @@ final class FdReader implements EpollIoHandle {
     private final Function<FileDescriptor, Boolean> taker;
     private final Runnable onClosed;
     private final int[] received = new int[FdBatch.MAX_FDS];
-    private final AckRuns runs = new AckRuns();
+    private final AckRuns runs;
     private final ByteBuf out = Unpooled.directBuffer(256);
     private final IoEventLoop loop;
     private IoRegistration registration;
@@ -46,7 +46,9 @@ final class FdReader implements EpollIoHandle {
      * {@code taker} gets each fd received: true to ack it, false to refuse it, null for no answer (a listening
      * socket under NONE). {@code onClosed} runs once when the primary closes the link or it fails.
      */
-    private FdReader(IoEventLoop loop, Socket socket, Function<FileDescriptor, Boolean> taker, Runnable onClosed) {
+    private FdReader(IoEventLoop loop, Socket socket, Function<FileDescriptor, Boolean> taker, Runnable onClosed,
+                     CloseReports closes) {
+        this.runs = new AckRuns(closes::take);
         this.loop = loop;
         this.socket = socket;
         this.taker = taker;
@@ -55,9 +57,9 @@ final class FdReader implements EpollIoHandle {
 
     /** Connects to the primary's IPC socket and writes {@code hello}; {@link #register} then watches it. */
     static FdReader connect(String path, Message hello, IoEventLoop loop, Function<FileDescriptor, Boolean> taker,
-                            Runnable onClosed) throws IOException {
+                            Runnable onClosed, CloseReports closes) throws IOException {
         Socket s = Socket.newSocketDomain();
-        FdReader r = new FdReader(loop, s, taker, onClosed);
+        FdReader r = new FdReader(loop, s, taker, onClosed, closes);
         try {
             if (!s.connect(new DomainSocketAddress(path))) {
                 throw new IOException("connect to " + path + " did not complete at once");
@@ -133,6 +135,18 @@ final class FdReader implements EpollIoHandle {
         }
         answer(runs.end());
         flush();
+    }
+
+    /** Writes one frame of our own (a report of closes) on the link; on its loop only. */
+    void send(Message frame) {
+        if (!closed) {
+            answer(frame);
+            flush();
+        }
+    }
+
+    IoEventLoop loop() {
+        return loop;
     }
 
     private void answer(Message frame) {

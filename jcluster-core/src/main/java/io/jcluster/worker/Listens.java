@@ -44,6 +44,8 @@ final class Listens {
     private final BooleanSupplier stopping;
     private final Consumer<InetSocketAddress> onListening;
     private final SocketListens socketListens;
+    /** Counts the end of every connection this worker acknowledged (under least-connections). */
+    private final CloseReports closes;
     private final AtomicInteger requestIds = new AtomicInteger();
     private final Map<Integer, PendingListen> pending = new ConcurrentHashMap<>();
     /** Servers by the local port they serve; only touched on the fd link's event loop after setup. */
@@ -62,7 +64,8 @@ final class Listens {
      * @param onListening a server of this worker listens (before its listen future completes)
      */
     Listens(SchedulingPolicy policy, Supplier<Channel> control, BooleanSupplier stopping,
-            Consumer<InetSocketAddress> onListening, SocketListens socketListens) {
+            Consumer<InetSocketAddress> onListening, SocketListens socketListens, CloseReports closes) {
+        this.closes = closes;
         this.policy = policy;
         this.control = control;
         this.stopping = stopping;
@@ -138,6 +141,7 @@ final class Listens {
             for (EpollSocketChannel ch : arrived) {
                 if (!adopt(server, ch)) {
                     ch.unsafe().closeForcibly(); // acknowledged already: it cannot go back to the primary
+                    closes.closed();
                 }
             }
         }
@@ -197,6 +201,7 @@ final class Listens {
         } catch (RuntimeException e) {
             log.warn("could not wrap a handed-over connection: {}", e.toString());
             Fds.closeQuietly(fd);
+            closes.closed();
             return true; // nothing left to give back: the primary's copy is closed on ack
         }
         InetSocketAddress local = ch.localAddress();
@@ -232,17 +237,20 @@ final class Listens {
 
     /**
      * Gives {@code ch} to the server: true when it took it, or failed trying (that one connection is lost, not
-     * the worker); false when it declined, and {@code ch} is still ours.
+     * the worker); false when it declined, and {@code ch} is still ours. A taken one's end is counted
+     * ({@link CloseReports}).
      */
     private boolean adopt(Server s, EpollSocketChannel ch) {
         ch.pipeline().addFirst(ShutdownOnClose.INSTANCE);
         try {
             if (s.sink().adopt(ch)) {
+                closes.watch(ch);
                 return true;
             }
         } catch (RuntimeException e) {
             log.warn("server on port {} could not adopt a connection: {}", s.port(), e.toString());
             ch.unsafe().closeForcibly();
+            closes.closed();
             return true;
         }
         ch.pipeline().remove(ShutdownOnClose.INSTANCE);

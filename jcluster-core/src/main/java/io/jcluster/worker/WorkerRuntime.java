@@ -84,8 +84,11 @@ public final class WorkerRuntime {
     private final CurrentWorker self = new CurrentWorker(this, id);
     private final CompletableFuture<Void> welcomed = new CompletableFuture<>();
     private final SocketListens socketListens = new SocketListens();
+    /** Under least-connections, the closes of the connections this worker took, told to the primary. */
+    private final CloseReports closes = new CloseReports(policy == SchedulingPolicy.RR
+            && io.jcluster.cluster.Balance.fromEnv() == io.jcluster.cluster.Balance.LEAST_CONNECTIONS);
     private final Listens listens = new Listens(policy, () -> this.control, () -> this.state == WorkerState.DISCONNECTING,
-            this::markListening, socketListens);
+            this::markListening, socketListens, closes);
     private volatile Channel control;
     private volatile Channel fds;          // the fd link through Netty, or
     private volatile FdReader fdReader;    // the batched one
@@ -208,15 +211,17 @@ public final class WorkerRuntime {
 
         if (FdBatch.AVAILABLE) {
             FdReader r = FdReader.connect(path, new Hello(token, pid, Message.Link.FDS_BATCHED),
-                    (IoEventLoop) group.next(), listens::take, this::linkClosed);
+                    (IoEventLoop) group.next(), listens::take, this::linkClosed, closes);
             r.register().sync();
             fdReader = r;
+            closes.attach(r.loop(), r::send);
         } else {
             EpollDomainSocketChannel f = new EpollDomainSocketChannel();
             f.config().setOption(EpollChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS);
             Codec.installEncoder(f.pipeline());
-            f.pipeline().addLast(new FdHandler(listens::take, this::linkClosed));
+            f.pipeline().addLast(new FdHandler(listens::take, this::linkClosed, closes));
             group.register(f).sync();
+            closes.attach(f.eventLoop(), f::writeAndFlush);
             f.connect(new DomainSocketAddress(path)).sync();
             fds = f;
             f.writeAndFlush(new Hello(token, pid, Message.Link.FDS)).sync();

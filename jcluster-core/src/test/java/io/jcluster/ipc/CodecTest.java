@@ -74,6 +74,8 @@ class CodecTest {
                 new ServerClosed("", 0),
                 new Ack(1),
                 new Ack(Integer.MAX_VALUE),
+                new Ack(0, 3),
+                new Ack(5, Integer.MAX_VALUE),
                 new Refuse(1),
                 new Refuse(17),
                 new UserMessage(json),
@@ -372,6 +374,22 @@ class CodecTest {
             assertRejected(frame(b -> b.writeByte(Codec.REFUSE).writeInt(n)), CorruptedFrameException.class,
                     "count must be positive: " + n);
         }
+    }
+
+    @Test
+    void anAckWithClosesMustReportOneOrMoreAndTakeNoneOrMore() {
+        for (int[] bad : new int[][] {{0, 0}, {1, 0}, {-1, 2}, {3, -1}}) {
+            assertRejected(frame(b -> b.writeByte(Codec.ACK).writeInt(bad[0]).writeInt(bad[1])),
+                    CorruptedFrameException.class, "an Ack with closes");
+        }
+    }
+
+    @Test
+    void anAckWithoutClosesKeepsItsOldFourBytes() {
+        ByteBuf out = Unpooled.buffer();
+        Codec.writeFrame(new Ack(2), out);
+        assertThat(out.readableBytes()).isEqualTo(4 + 1 + 4);
+        out.release();
     }
 
     @Test
