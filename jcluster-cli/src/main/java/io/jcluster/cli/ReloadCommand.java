@@ -11,11 +11,12 @@ import picocli.CommandLine.Option;
 
 /** {@code jcluster reload NAME}: a rolling, readiness-gated reload. */
 @Command(name = "reload", mixinStandardHelpOptions = true,
-        description = {"Replaces every worker with a new one (a new generation), without dropping requests: for each, "
-                + "a replacement starts; once it listens, the old worker leaves the rotation, drains (killed at the "
-                + "drain timeout) and stops. One at a time unless --parallel.",
-                "If a replacement does not listen within the ready timeout, the reload stops: it is killed and the old "
-                        + "workers not yet replaced keep serving (exit status 10)."})
+        description = {"Replaces every worker with a new one (a new generation), without dropping requests: the "
+                + "replacements start beside the old workers (one at a time unless --parallel) and serve as each "
+                + "listens; once every one listens, the old workers leave the rotation, drain (killed at the drain "
+                + "timeout) and stop.",
+                "If a replacement exits or does not listen within the ready timeout, the reload is rolled back: the new "
+                        + "workers are drained and stopped, and the old generation keeps serving (exit status 10)."})
 final class ReloadCommand extends ControlCommand implements Callable<Integer> {
     @Option(names = "--parallel", paramLabel = "K", description = "Workers replaced at once (default: the cluster's --reload-parallel, 1).")
     Integer parallel;

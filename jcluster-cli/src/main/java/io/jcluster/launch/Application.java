@@ -85,7 +85,8 @@ public record Application(String mainClass, String classpath, List<String> args,
         List<String> jvm = new ArrayList<>(ClusterSettings.LEAN_JVM_ARGS);
         jvm.addAll(spec.jvmArgs);
         jvm = MemorySplit.flags(jvm, memoryPerWorker);
-        Duration hang = spec.hangTimeout.isZero() ? Duration.ofDays(365) : spec.hangTimeout;
+        // Off: a silent worker is left alone, and reported (logged) at the core's default heartbeat timeout.
+        Duration hang = spec.hangTimeout.isZero() ? new ClusterSettings().heartbeatTimeout() : spec.hangTimeout;
         Duration interval = hang.compareTo(Duration.ofSeconds(1)) < 0 ? hang : Duration.ofSeconds(1);
         ClusterSettings settings = new ClusterSettings()
                 .mainClass(WORKER_MAIN)

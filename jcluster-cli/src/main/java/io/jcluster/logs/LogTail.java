@@ -2,9 +2,12 @@ package io.jcluster.logs;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,42 +89,103 @@ public final class LogTail {
     }
 
     /**
-     * Follows {@code file} from {@code offset}: every new complete line goes to {@code sink}. A file that
-     * shrank or was replaced (rotated) is read again from its start. Runs until interrupted.
+     * Follows {@code file} from {@code offset}: every new complete line goes to {@code sink}. The file is kept open:
+     * once the name holds another file (a rotation), what was still written to the old one is read to its end first,
+     * then the new one from its start; a file that shrank in place is read again from its start. Runs until
+     * interrupted.
      */
     public static void follow(Path file, long offset, Consumer<String> sink, long pollMillis) throws IOException, InterruptedException {
-        long pos = offset;
         Object key = fileKey(file);
-        byte[] partial = new byte[0];
-        for (;;) {
-            Object k = fileKey(file);
-            long size = Files.exists(file) ? Files.size(file) : 0;
-            if (k != null && !k.equals(key) || size < pos) {
-                key = k;
-                pos = 0;
-                partial = new byte[0];
-            }
-            if (size > pos) {
-                try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-                    f.seek(pos);
-                    byte[] b = new byte[(int) Math.min(size - pos, 1 << 20)];
-                    f.readFully(b);
-                    pos += b.length;
-                    byte[] data = new byte[partial.length + b.length];
-                    System.arraycopy(partial, 0, data, 0, partial.length);
-                    System.arraycopy(b, 0, data, partial.length, b.length);
-                    int start = 0;
-                    for (int i = 0; i < data.length; i++) {
-                        if (data[i] == '\n') {
-                            sink.accept(new String(data, start, i - start, StandardCharsets.UTF_8));
-                            start = i + 1;
-                        }
+        FileChannel open = key == null ? null : openOrNull(file);
+        Lines lines = new Lines(sink);
+        long pos = offset;
+        try {
+            for (;;) {
+                long before = pos;
+                if (open != null) {
+                    if (open.size() < pos) { // truncated in place
+                        pos = 0;
+                        lines.reset();
                     }
-                    partial = java.util.Arrays.copyOfRange(data, start, data.length);
+                    pos = drain(open, pos, lines);
                 }
-                continue;
+                Object k = fileKey(file);
+                if (k != null && !k.equals(key)) {
+                    if (open != null) {
+                        drain(open, pos, lines); // the old file's last lines, written before it was renamed
+                        lines.flush();
+                        open.close();
+                    }
+                    open = openOrNull(file);
+                    key = open == null ? null : k;
+                    pos = 0;
+                    continue;
+                }
+                if (pos == before) {
+                    Thread.sleep(pollMillis);
+                }
             }
-            Thread.sleep(pollMillis);
+        } finally {
+            if (open != null) {
+                open.close();
+            }
+        }
+    }
+
+    /** Reads {@code ch} from {@code pos} to its current end into {@code lines}; returns the new position. */
+    private static long drain(FileChannel ch, long pos, Lines lines) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+        for (;;) {
+            buf.clear();
+            int n = ch.read(buf, pos);
+            if (n <= 0) {
+                return pos;
+            }
+            pos += n;
+            lines.add(buf.array(), n);
+        }
+    }
+
+    private static FileChannel openOrNull(Path file) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null; // between a rotation's rename and the new file: the next poll opens it
+        }
+    }
+
+    /** Bytes to complete lines: the bytes after the last newline wait for the rest of their line. */
+    private static final class Lines {
+        private final Consumer<String> sink;
+        private java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
+
+        Lines(Consumer<String> sink) {
+            this.sink = sink;
+        }
+
+        void add(byte[] b, int n) {
+            int start = 0;
+            for (int i = 0; i < n; i++) {
+                if (b[i] == '\n') {
+                    partial.write(b, start, i - start);
+                    sink.accept(partial.toString(StandardCharsets.UTF_8));
+                    partial.reset();
+                    start = i + 1;
+                }
+            }
+            partial.write(b, start, n - start);
+        }
+
+        /** The end of a file: a last line without its newline is still a line. */
+        void flush() {
+            if (partial.size() > 0) {
+                sink.accept(partial.toString(StandardCharsets.UTF_8));
+            }
+            partial.reset();
+        }
+
+        void reset() {
+            partial.reset();
         }
     }
 

@@ -25,8 +25,26 @@ public record BootProblem(ExitCode exit, String message, String cause) {
             return new BootProblem(ExitCode.PORT_IN_USE, "port " + e.port() + " is in use (" + addr + "): stop what "
                     + "uses it, or give the application another port", e.getMessage());
         }
+        if (e.code().equals("EACCES")) {
+            int first = unprivilegedPortStart();
+            return new BootProblem(ExitCode.BOOT_FAILED, "permission denied to listen on port " + e.port() + " (" + addr
+                    + ", EACCES): " + (e.port() > 0 && e.port() < first ? "ports below " + first + " need root or the "
+                    + "capability CAP_NET_BIND_SERVICE; give the application a port from " + first + " up, or the "
+                    + "capability" : "give the application another address or port"), e.getMessage());
+        }
         return new BootProblem(ExitCode.BOOT_FAILED, "the workers cannot listen on " + addr + " (" + e.code()
                 + "): give the application another address or port", e.getMessage());
+    }
+
+    /** The first port an unprivileged process may bind ({@code net.ipv4.ip_unprivileged_port_start}; 1024 if unknown). */
+    static int unprivilegedPortStart() {
+        try {
+            // Not Files.readString: it reads a size-0 file a byte first, and a sysctl read at an offset is empty ("1").
+            return Integer.parseInt(java.nio.file.Files.readAllLines(
+                    Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).get(0).trim());
+        } catch (java.io.IOException | RuntimeException e) {
+            return 1024; // the kernel's default, and what older kernels without the sysctl fix
+        }
     }
 
     /**

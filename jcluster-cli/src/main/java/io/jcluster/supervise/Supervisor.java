@@ -145,7 +145,7 @@ public final class Supervisor {
         return submit(boot::run).get();
     }
 
-    /** Rolling reload, {@code parallel} at a time ({@link Reload}). */
+    /** Reload, {@code parallel} replacements starting at a time, rolled back if one fails ({@link Reload}). */
     public JsonNode reload(int parallel, Consumer<JsonNode> progress) throws Exception {
         boolean ok = false;
         try {

@@ -19,10 +19,16 @@ record RawHttp(int status, Map<String, String> headers, String body) {
 
     /** With {@code timeoutMs} to connect and for each read (a restart of the primary holds requests this long). */
     static RawHttp get(int port, String path, int timeoutMs) throws IOException {
+        return get("127.0.0.1", port, path, timeoutMs);
+    }
+
+    /** To {@code host} (an IP address: {@code 127.0.0.1}, {@code ::1}). */
+    static RawHttp get(String host, int port, String path, int timeoutMs) throws IOException {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), timeoutMs);
+            s.connect(new InetSocketAddress(host, port), timeoutMs);
             s.setSoTimeout(timeoutMs);
-            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+            String authority = host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + authority
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
             ByteArrayOutputStream all = new ByteArrayOutputStream();

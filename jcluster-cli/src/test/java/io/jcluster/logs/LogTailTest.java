@@ -88,4 +88,36 @@ class LogTailTest {
             t.join(5000);
         }
     }
+    /** Issue 17: lines written to the file just before its rotation (between two polls) were lost. */
+    @Test
+    void followReadsTheOldFileToItsEndBeforeTheNewOne() throws Exception {
+        Path f = dir.resolve("b.log");
+        Files.writeString(f, "");
+        LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+        Thread t = new Thread(() -> {
+            try {
+                LogTail.follow(f, 0, got::add, 300);
+            } catch (InterruptedException e) {
+                // stopped
+            } catch (Exception e) {
+                got.add("error " + e);
+            }
+        });
+        t.start();
+        try {
+            Files.writeString(f, "first\n", StandardOpenOption.APPEND);
+            assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo("first");
+            // Within one poll interval: more lines, the rotation, the new file's line.
+            Files.writeString(f, "last 1\nlast 2\n", StandardOpenOption.APPEND);
+            Files.move(f, RotatingFile.rotated(f, 1));
+            Files.writeString(f, "new 1\n");
+            for (String want : List.of("last 1", "last 2", "new 1")) {
+                assertThat(got.poll(5, TimeUnit.SECONDS)).isEqualTo(want);
+            }
+            assertThat(List.copyOf(got)).isEmpty();
+        } finally {
+            t.interrupt();
+            t.join(5000);
+        }
+    }
 }

@@ -20,10 +20,12 @@ import java.util.Map;
  * <p>Arguments: {@code --port P} (0: any), {@code --print N} (after listening, print N numbered lines as fast
  * as possible), {@code --fail-if-exists FILE} (exit 1 at boot while FILE exists: a broken deploy),
  * {@code --own-port P} (also serve {@code /} on its own server socket bound to 127.0.0.1:P, not the cluster's, as an
- * unmodified server would; exit 1 on the {@link java.net.BindException} when another process holds P) and
- * {@code --port off} (never listen through the cluster).
+ * unmodified server would; exit 1 on the {@link java.net.BindException} when another process holds P),
+ * {@code --fail-boot I:G} (exit 1 at boot as instance I of generation G, from {@code JCLUSTER_INSTANCE} and
+ * {@code JCLUSTER_GENERATION}: a deploy that boots once and fails on its next fork) and {@code --port off} (never
+ * listen through the cluster), {@code --ignore-term} (SIGTERM does nothing: a worker that will not stop).
  * Routes: {@code /} (pid, worker id, generation), {@code /slow?ms=N} and {@code /block?ms=N} (hold the event
- * loop), {@code /alloc?mb=N} (allocate and keep N MB, touched), {@code /exit} (the worker exits with status 3).
+ * loop), {@code /print?n=N} (print N numbered lines, as {@code --print} does, then answer), {@code /alloc?mb=N} (allocate and keep N MB, touched), {@code /exit} (the worker exits with status 3).
  */
 public final class TestApp {
     private static final List<byte[]> HOARD = new ArrayList<>();
@@ -36,6 +38,7 @@ public final class TestApp {
         int print = 0;
         Path failIfExists = null;
         int ownPort = -1;
+        String failBoot = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> {
@@ -45,6 +48,9 @@ public final class TestApp {
                 case "--print" -> print = Integer.parseInt(args[++i]);
                 case "--fail-if-exists" -> failIfExists = Path.of(args[++i]);
                 case "--own-port" -> ownPort = Integer.parseInt(args[++i]);
+                case "--fail-boot" -> failBoot = args[++i];
+                case "--ignore-term" -> sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> System.out.println(
+                        "TestApp " + ProcessHandle.current().pid() + " ignores SIG" + sig.getName()));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -52,6 +58,10 @@ public final class TestApp {
         String gen = System.getenv("JCLUSTER_GENERATION");
         if (failIfExists != null && Files.exists(failIfExists)) {
             System.err.println("TestApp " + pid + ": refusing to boot, " + failIfExists + " exists");
+            System.exit(1);
+        }
+        if (failBoot != null && failBoot.equals(System.getenv("JCLUSTER_INSTANCE") + ":" + gen)) {
+            System.err.println("TestApp " + pid + ": refusing to boot as instance:generation " + failBoot);
             System.exit(1);
         }
         if (ownPort >= 0) {
@@ -76,6 +86,14 @@ public final class TestApp {
         app.get("/block", (req, res) -> {
             Thread.sleep(Long.parseLong(req.query("ms")));
             res.json(Map.of("pid", pid));
+        });
+        app.get("/print", (req, res) -> {
+            int n = Integer.parseInt(req.query("n"));
+            String id = Cluster.worker() == null ? "0" : Integer.toString(Cluster.worker().id());
+            for (int i = 0; i < n; i++) {
+                System.out.println("line " + id + " " + i + " of worker " + id + " padding-padding-padding");
+            }
+            res.json(Map.of("pid", pid, "printed", n));
         });
         app.get("/exit", (req, res) -> {
             res.json(Map.of("pid", pid));
