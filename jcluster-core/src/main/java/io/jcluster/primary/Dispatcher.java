@@ -174,6 +174,19 @@ final class Dispatcher {
         }
     }
 
+    /** A spare goes into rotation on every address it listens on ({@link Spares}). */
+    void promote(WorkerHandle worker) {
+        FdLink link = worker.fdLink();
+        if (link == null || link.hasLeft()) {
+            return; // not linked yet (its listens will join the rotation), or gone
+        }
+        for (ListenHandle h : new ArrayList<>(handles.values())) {
+            if (h instanceof RoundRobinHandle rr) {
+                rr.promote(link);
+            }
+        }
+    }
+
     /** The worker leaves every handle: it is disconnecting ({@code died} false) or dead. */
     void leave(WorkerHandle worker, boolean died) {
         FdLink link = worker.fdLink();

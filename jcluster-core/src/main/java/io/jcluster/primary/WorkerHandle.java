@@ -68,11 +68,32 @@ final class WorkerHandle extends WorkerBase {
     String bootDetail;
     ListenException listenError;
 
+    /** Out of rotation until promoted ({@link Spares}); set from the slot at fork, cleared once. */
+    private volatile boolean spare;
+    /** A spare was promoted in its place (it died in rotation). Guarded by {@link Spares}. */
+    boolean replacedBySpare;
+
     WorkerHandle(Primary primary, int id, Slot slot, String token) {
         this.primary = primary;
         this.id = id;
         this.slot = slot;
         this.token = token;
+        this.spare = slot.spare;
+    }
+
+    @Override
+    public boolean isSpare() {
+        return spare;
+    }
+
+    /** Under {@link Spares}' lock only. */
+    void promoted() {
+        spare = false;
+    }
+
+    @Override
+    public boolean promote() {
+        return primary.promote(this);
     }
 
     /** The spawner that started this worker (settings may change for later workers). */
