@@ -172,7 +172,8 @@ public final class PrimaryRunner {
         if (!sup.stopping()) {
             registry.write(entry.withState("running", null));
         }
-        log.event(name + " is up: " + boot.workers() + " worker(s)"
+        log.event(name + " is up: " + boot.workers() + " worker(s)" + (spec.spares > 0 ? " and " + spec.spares
+                + " hot spare(s)" : "") + (spec.adaptive() ? " (adaptive: " + spec.instances + ")" : "")
                 + (boot.addresses().isEmpty() ? "" : " listening on " + String.join(", ", boot.addresses()))
                 + "; 'jcluster status " + name + "' shows them, 'jcluster stop " + name + "' stops them");
         int status = sup.terminated().get();

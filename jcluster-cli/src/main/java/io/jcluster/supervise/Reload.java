@@ -56,7 +56,7 @@ final class Reload {
             List<Set<Integer>> ownPorts = new ArrayList<>();
             for (Member old : batch) {
                 ownPorts.add(OwnPorts.of(old.pid));
-                Member f = fleet.fork(gen, old.instance());
+                Member f = HotSpares.replacement(fleet, gen, old); // a spare: a spare; in rotation: a spare promoted
                 fresh.add(f);
                 progress.report("spawn", done, total, f.label() + " starting to replace " + old.label());
             }
