@@ -172,9 +172,10 @@ public final class PrimaryRunner {
         if (!sup.stopping()) {
             registry.write(entry.withState("running", null));
         }
-        log.event(name + " is up: " + boot.workers() + " worker(s)" + (spec.spares > 0 ? " and " + spec.spares
-                + " hot spare(s)" : "") + (spec.adaptive() ? " (adaptive: " + spec.instances + ")" : "")
+        log.event(name + " is up: " + boot.workers() + " worker(s)"
                 + (boot.addresses().isEmpty() ? "" : " listening on " + String.join(", ", boot.addresses()))
+                + (spec.spares > 0 ? ", " + spec.spares + " hot spare(s) out of rotation" : "")
+                + (spec.adaptive() ? ", adaptive size " + spec.instances : "")
                 + "; 'jcluster status " + name + "' shows them, 'jcluster stop " + name + "' stops them");
         int status = sup.terminated().get();
         named.awaitIdle(); // the reply to 'stop' goes out before we exit
