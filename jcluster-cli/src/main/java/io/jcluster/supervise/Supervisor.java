@@ -353,6 +353,7 @@ public final class Supervisor {
                 try {
                     new Scale(fleet, spec, readiness, capacity, log).run(Integer.toString(d.to()), false, p -> { },
                             new CompletableFuture<>());
+                    log.event("adaptive: " + fleet.inService().size() + " worker(s) in rotation now");
                 } catch (Exception x) {
                     if (!fleet.stopping()) {
                         log.warn("adaptive: could not " + d.action() + " a worker: " + x.getMessage());
