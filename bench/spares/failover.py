@@ -35,6 +35,25 @@ def get(port):
     return int(m.group(1))
 
 
+def promoted_ms(home, name, successor, wall_kill):
+    """From the kill to the primary's log line of the promotion (its timestamp, ms resolution, local time)."""
+    if successor is None:
+        return None
+    import datetime
+    path = os.path.join(home, "logs", name, name + ".log")
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            for line in open(path):
+                if "spare worker" in line and "(pid %d) promoted" % successor in line:
+                    ts = datetime.datetime.strptime(line[:23], "%Y-%m-%dT%H:%M:%S.%f").timestamp()
+                    return round((ts - wall_kill) * 1000, 1)
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return None
+
+
 def status(env, name):
     out = subprocess.run([os.path.join(ROOT, "bin/jcluster"), "status", name, "--json"], env=env,
                          capture_output=True, text=True, timeout=120).stdout
@@ -65,6 +84,7 @@ def main():
                 sys.exit("the cluster did not come up:\n" + "".join(lines))
             time.sleep(0.1)
         log = []  # (t_start, t_end, pid or None)
+        errors = []  # (t_start, what)
         stop = threading.Event()
 
         def client():
@@ -72,8 +92,9 @@ def main():
                 t0 = time.monotonic()
                 try:
                     pid = get(a.port)
-                except Exception:
+                except Exception as e:
                     pid = None
+                    errors.append((t0, repr(e)[:120]))
                 log.append((t0, time.monotonic(), pid))
 
         ts = [threading.Thread(target=client, daemon=True) for _ in range(a.threads)]
@@ -96,6 +117,7 @@ def main():
                 spare_pids = [w["pid"] for w in sp]
                 victim = rot[0]["pid"]
                 t_kill = time.monotonic()
+                wall_kill = time.time()
                 os.kill(victim, signal.SIGKILL)
                 successor = spare_pids[0] if spare_pids else None
                 first = None
@@ -104,12 +126,18 @@ def main():
                         if t1 >= t_kill and pid is not None and (pid == successor if successor else pid not in known):
                             first = t1 if first is None else min(first, t1)
                     time.sleep(0.005)
-                failed = sum(1 for (t0, t1, pid) in list(log) if pid is None and t1 >= t_kill and (first is None or t0 <= first))
-                served = sum(1 for (t0, t1, pid) in list(log) if pid is not None and t1 >= t_kill and (first is None or t0 <= first))
+                time.sleep(1.0)  # requests in flight at the kill end (or fail) meanwhile
+                end = first if first is not None else time.monotonic()
+                snap = list(log)
+                failed_new = sum(1 for (t0, t1, pid) in snap if pid is None and t0 >= t_kill and t0 <= end)
+                failed_inflight = sum(1 for (t0, t1, pid) in snap if pid is None and t0 < t_kill and t1 >= t_kill)
+                served = sum(1 for (t0, t1, pid) in snap if pid is not None and t1 >= t_kill and t0 <= end)
+                what = sorted({e for (t0, e) in list(errors) if t0 >= t_kill - 15 and t0 <= end})
                 rec = {"spares": a.spares, "kill": k + 1, "victim": victim, "successor": successor,
                        "first_ms": None if first is None else round((first - t_kill) * 1000, 1),
-                       "failed": failed, "served_meanwhile": served,
-                       "load1": os.getloadavg()[0]}
+                       "promoted_ms": promoted_ms(home, name, successor, wall_kill),
+                       "failed_new": failed_new, "failed_inflight": failed_inflight, "errors": what,
+                       "served_meanwhile": served, "load1": os.getloadavg()[0]}
                 print(json.dumps(rec), flush=True)
                 out.write(json.dumps(rec) + "\n")
         stop.set()

@@ -28,13 +28,19 @@ python3 - "$out" > "bench/spares/results/$stamp.md" <<'PY'
 import json, statistics, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 print("# kill -9 -> first new connection served by the successor\n")
-print("| spares | kills | first served, median ms | min | max | failed requests (new connections) | load1 |")
+def cell(v):
+    return "-" if not v else "%.0f / %.0f / %.0f" % (statistics.median(v), min(v), max(v))
+print("| spares | kills | kill -> promoted in the primary, ms (median / min / max) | kill -> first response from the successor, ms | failed on new connections | failed in flight at the kill | load1 |")
 print("|---|---|---|---|---|---|---|")
 for k in sorted({r["spares"] for r in recs}, reverse=True):
     rs = [r for r in recs if r["spares"] == k]
-    ms = [r["first_ms"] for r in rs if r["first_ms"] is not None]
-    print("| %d | %d | %s | %s | %s | %d | %.1f |" % (k, len(rs), statistics.median(ms) if ms else "-",
-          min(ms) if ms else "-", max(ms) if ms else "-", sum(r["failed"] for r in rs),
+    first = [r["first_ms"] for r in rs if r["first_ms"] is not None]
+    prom = [r["promoted_ms"] for r in rs if r.get("promoted_ms") is not None]
+    print("| %d | %d | %s | %s | %d | %d | %.1f |" % (k, len(rs), cell(prom), cell(first),
+          sum(r["failed_new"] for r in rs), sum(r["failed_inflight"] for r in rs),
           statistics.mean(r["load1"] for r in rs)))
+errs = sorted({e for r in recs for e in r["errors"]})
+if errs:
+    print("\nErrors seen: " + "; ".join(errs))
 PY
 cat "bench/spares/results/$stamp.md"
