@@ -34,18 +34,30 @@ stamp=$(date -u +%Y%m%d-%H%M%S)-$(git rev-parse --short HEAD)
 tsv=bench/adaptive/results/$stamp.tsv
 md=bench/adaptive/results/$stamp.md
 log=$JCLUSTER_HOME/primary.log
-bin/jcluster start --name ramp --instances "$range" --classpath "$hello" \
+admin=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+bin/jcluster start --name ramp --instances "$range" --admin "127.0.0.1:$admin" --classpath "$hello" \
   --main-class io.jcluster.examples.hello.HelloApp -- --port "$port" --host 127.0.0.1 >"$log" 2>&1 &
 primary=$!
-cleanup() { bin/jcluster stop ramp >/dev/null 2>&1 || kill "$primary" 2>/dev/null || true; wait "$primary" 2>/dev/null || true; }
+cleanup() {
+  bin/jcluster stop ramp >/dev/null 2>&1 || kill "$primary" 2>/dev/null || true
+  wait "$primary" 2>/dev/null || true
+}
 trap cleanup EXIT
 for _ in $(seq 1 600); do grep -q " is up: " "$log" && break; sleep 0.2; done
 grep -q " is up: " "$log" || { cat "$log"; exit 1; }
+# The workers serving, from the admin endpoint's /api/status (cheap: no JVM per sample).
 serving() {
-  bin/jcluster status ramp --json 2>/dev/null | python3 -c 'import json,sys
-s=json.load(sys.stdin); print(sum(1 for w in s["workers"] if w["state"]=="listening" and "leaving" not in w and not w.get("spare")))' || echo "?"
+  curl -s --max-time 5 "http://127.0.0.1:$admin/api/status" | python3 -c 'import json,sys
+s=json.load(sys.stdin); print(sum(1 for w in s["workers"] if w["state"]=="listening" and "leaving" not in w and not w.get("spare")))' 2>/dev/null || echo "?"
 }
 printf 'second\tconnections\tserving\n' >"$tsv"
+echo 0 >"$JCLUSTER_HOME/connections"
+t0=$(date +%s)
+( while kill -0 "$primary" 2>/dev/null; do
+    printf '%d\t%s\t%s\n' "$(( $(date +%s) - t0 ))" "$(cat "$JCLUSTER_HOME/connections")" "$(serving)" >>"$tsv"
+    sleep 1
+  done ) &
+sampler=$!
 {
   echo "# adaptive size: --instances $range, wrk ramp"
   echo
@@ -54,7 +66,6 @@ printf 'second\tconnections\tserving\n' >"$tsv"
   echo "| step | connections | req/s | errors (socket + non-2xx) | serving at start | serving at end |"
   echo "|---|---|---|---|---|---|"
 } >"$md"
-t=0
 i=0
 for c in $steps; do
   i=$((i + 1))
@@ -65,10 +76,8 @@ for c in $steps; do
   else
     w=""
   fi
-  for _ in $(seq 1 "$step"); do
-    sleep 1; t=$((t + 1)); printf '%d\t%d\t%s\n' "$t" "$c" "$(serving)" >>"$tsv"
-  done
-  [ -n "$w" ] && wait "$w" || true
+  echo "$c" >"$JCLUSTER_HOME/connections"
+  if [ -n "$w" ]; then wait "$w" || true; else sleep "$step"; fi
   end_n=$(serving)
   if [ -n "$w" ]; then
     rps=$(awk '/Requests\/sec/ {print $2}' "$JCLUSTER_HOME/wrk.$i")

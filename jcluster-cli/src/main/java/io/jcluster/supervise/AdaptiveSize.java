@@ -16,6 +16,9 @@ import java.util.Locale;
  * hand-offs were not chosen: with keep-alive connections the primary hands off only at connect, so they stay at 0
  * under a load that saturates every worker.
  *
+ * <p>The lag threshold is high by default (250 ms) because a heartbeat's round trip also holds the machine's own
+ * scheduling delay: on a 2-core machine at load 40 an idle worker's lag was 80 ms, and more workers do not help that.
+ *
  * <p>Busy: mean CPU at or over {@code upCpu}, or the median lag at or over {@code upLag}; idle: mean CPU at or under
  * {@code downCpu} and the median lag under {@code upLag}. A worker is added once busy lasted {@code upWindow}, retired
  * once idle lasted {@code downWindow}; never beyond MIN..MAX (a count outside it, e.g. while the restart policy
@@ -31,7 +34,7 @@ final class AdaptiveSize {
 
     /** The thresholds and windows; {@link #fromSystemProperties()} reads {@code jcluster.adaptive.*} overrides. */
     record Settings(double upCpu, double downCpu, Duration upLag, Duration upWindow, Duration downWindow) {
-        static final Settings DEFAULT = new Settings(70, 20, Duration.ofMillis(50), Duration.ofSeconds(5),
+        static final Settings DEFAULT = new Settings(70, 20, Duration.ofMillis(250), Duration.ofSeconds(5),
                 Duration.ofSeconds(30));
 
         static Settings fromSystemProperties() {

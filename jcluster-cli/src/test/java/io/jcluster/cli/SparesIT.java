@@ -81,6 +81,19 @@ class SparesIT {
                         assertThat(spares).hasSize(1).doesNotContain(promoted, victim);
                     });
             assertThat(primary.output()).contains("as a hot spare");
+
+            // A reload replaces the spare first, then promotes the new generation's spare in place of a worker.
+            Jcluster.Result reload = cli.run(Duration.ofSeconds(180), "reload", "sp");
+            assertThat(reload.exit()).as(reload.all()).isZero();
+            assertThat(primary.output()).containsPattern("promoted from hot spare into rotation in place of worker \\d+ "
+                    + "\\(pid \\d+\\) \\(a reload\\)");
+            await().alias("2 in rotation and 1 spare, all of generation 2").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+                        JsonNode now = ClusterIT.workers(cli, "sp");
+                        assertThat(now).hasSize(3).allMatch(w -> w.get("generation").asInt() == 2
+                                && w.get("state").asText().equals("listening") && !w.has("leaving"));
+                        assertThat(now).filteredOn(w -> w.get("spare").asBoolean()).hasSize(1);
+                    });
         }
     }
 
