@@ -3,7 +3,7 @@
 # counts; every second the workers serving (from `jcluster status --json`) are recorded, per step wrk's req/s and
 # errors. Usage: bench/adaptive/run.sh [--range 1..4] [--step S] [--steps "1 4 16 64 128 16 0"] [--port P]
 # The primary's thresholds and windows can be changed with JAVA_OPTS, e.g.
-#   JAVA_OPTS="-Djcluster.adaptive.upCpu=50 -Djcluster.adaptive.upWindow=3s -Djcluster.adaptive.downWindow=10s"
+#   JAVA_OPTS="-Djcluster.adaptive.upCpu=40 -Djcluster.adaptive.upWindow=3s -Djcluster.adaptive.downWindow=10s"
 # Results: bench/adaptive/results/STAMP.{tsv,md}
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,7 +27,7 @@ hello=examples/hello/target/jcluster-example-hello-0.1.0-SNAPSHOT.jar
 if [ -z "$port" ]; then
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 fi
-export JAVA_OPTS="${JAVA_OPTS:--Djcluster.adaptive.upCpu=50 -Djcluster.adaptive.upWindow=3s -Djcluster.adaptive.downWindow=10s}"
+export JAVA_OPTS="${JAVA_OPTS:--Djcluster.adaptive.upCpu=40 -Djcluster.adaptive.upWindow=3s -Djcluster.adaptive.downWindow=10s}"
 export JCLUSTER_HOME=$(mktemp -d /tmp/jcluster-bench-adaptive.XXXXXX)
 mkdir -p bench/adaptive/results
 stamp=$(date -u +%Y%m%d-%H%M%S)-$(git rev-parse --short HEAD)
@@ -50,13 +50,28 @@ serving() {
   curl -s --max-time 5 "http://127.0.0.1:$admin/api/status" | python3 -c 'import json,sys
 s=json.load(sys.stdin); print(sum(1 for w in s["workers"] if w["state"]=="listening" and "leaving" not in w and not w.get("spare")))' 2>/dev/null || echo "?"
 }
-printf 'second\tconnections\tserving\n' >"$tsv"
 echo 0 >"$JCLUSTER_HOME/connections"
-t0=$(date +%s)
-( while kill -0 "$primary" 2>/dev/null; do
-    printf '%d\t%s\t%s\n' "$(( $(date +%s) - t0 ))" "$(cat "$JCLUSTER_HOME/connections")" "$(serving)" >>"$tsv"
-    sleep 1
-  done ) &
+# One sampler process, once a second, until the primary is gone: seconds, wrk's connections, workers serving.
+python3 - "$admin" "$JCLUSTER_HOME/connections" "$tsv" "$primary" <<'PY' &
+import json, os, sys, time, urllib.request
+admin, conns, tsv, primary = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+t0 = time.time()
+with open(tsv, "w") as out:
+    out.write("second\tconnections\tserving\n")
+    while True:
+        try:
+            os.kill(primary, 0)
+        except OSError:
+            break
+        try:
+            s = json.load(urllib.request.urlopen("http://127.0.0.1:%s/api/status" % admin, timeout=5))
+            n = sum(1 for w in s["workers"] if w["state"] == "listening" and "leaving" not in w and not w.get("spare"))
+        except Exception:
+            n = "?"
+        out.write("%d\t%s\t%s\n" % (time.time() - t0, open(conns).read().strip(), n))
+        out.flush()
+        time.sleep(max(0.0, 1 - (time.time() - t0) % 1))
+PY
 sampler=$!
 {
   echo "# adaptive size: --instances $range, wrk ramp"
