@@ -31,8 +31,9 @@ class AdaptiveIT {
     @Test
     void minAtIdleGrowsUnderLoadAndShrinksBackWithoutFailedRequests() throws Exception {
         Jcluster cli = new Jcluster(home);
+        // The default lag threshold (250 ms) stays: an idle worker's lag reached 80 ms on a 2-core machine at load 40.
         Map<String, String> env = Map.of("JAVA_TOOL_OPTIONS", "-Djcluster.adaptive.upWindow=2s"
-                + " -Djcluster.adaptive.downWindow=3s -Djcluster.adaptive.upLag=30ms -Djcluster.adaptive.downCpu=50");
+                + " -Djcluster.adaptive.downWindow=3s -Djcluster.adaptive.downCpu=50");
         try (Jcluster.Running primary = cli.start(env, Jcluster.testApp("ad", 1, "--", "--port", "0").stream()
                 .map(a -> a.equals("1") ? "1..2" : a).toList())) {
             int port = primary.awaitUp();
@@ -50,7 +51,7 @@ class AdaptiveIT {
                     load.execute(() -> {
                         while (!stop.get()) {
                             try {
-                                RawHttp r = RawHttp.get(port, "/block?ms=150");
+                                RawHttp r = RawHttp.get(port, "/block?ms=400");
                                 if (r.status() != 200) {
                                     failed.incrementAndGet();
                                 }
