@@ -36,7 +36,9 @@ class AdaptiveIT {
                 + " -Djcluster.adaptive.downWindow=3s -Djcluster.adaptive.downCpu=50");
         try (Jcluster.Running primary = cli.start(env, Jcluster.testApp("ad", 1, "--", "--port", "0").stream()
                 .map(a -> a.equals("1") ? "1..2" : a).toList())) {
-            int port = primary.awaitUp();
+            // A loaded 2-core machine took over 60 s to boot three workers: a longer bound than awaitUp's.
+            int port = Integer.parseInt(primary.await("is up: \\d+ worker\\(s\\) listening on \\S*:(\\d+)",
+                    Duration.ofSeconds(180)).group(1));
             assertThat(primary.output()).contains("adaptive size 1..2");
             Thread.sleep(3000); // idle: longer than the up window
             JsonNode idle = status(cli);

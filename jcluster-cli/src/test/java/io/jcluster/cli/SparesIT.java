@@ -31,7 +31,9 @@ class SparesIT {
     void aSpareGetsNoConnectionUntilAKillPromotesItAndANewSpareTakesItsRole() throws Exception {
         Jcluster cli = new Jcluster(home);
         try (Jcluster.Running primary = cli.start(Jcluster.testApp("sp", 2, "--spares", "1", "--", "--port", "0"))) {
-            int port = primary.awaitUp();
+            // A loaded 2-core machine took over 60 s to boot three workers: a longer bound than awaitUp's.
+            int port = Integer.parseInt(primary.await("is up: \\d+ worker\\(s\\) listening on \\S*:(\\d+)",
+                    Duration.ofSeconds(180)).group(1));
             assertThat(primary.output()).contains("1 hot spare(s) out of rotation");
             JsonNode ws = ClusterIT.workers(cli, "sp");
             assertThat(ws).hasSize(3);
