@@ -30,7 +30,7 @@ fi
 export JAVA_OPTS="${JAVA_OPTS:--Djcluster.adaptive.upCpu=40 -Djcluster.adaptive.upWindow=3s -Djcluster.adaptive.downWindow=10s}"
 export JCLUSTER_HOME=$(mktemp -d /tmp/jcluster-bench-adaptive.XXXXXX)
 mkdir -p bench/adaptive/results
-stamp=$(date -u +%Y%m%d-%H%M%S)-$(git rev-parse --short HEAD)
+stamp=$(date -u +%Y%m%d-%H%M%S)-$(git rev-parse --short HEAD 2>/dev/null || echo snapshot)
 tsv=bench/adaptive/results/$stamp.tsv
 md=bench/adaptive/results/$stamp.md
 log=$JCLUSTER_HOME/primary.log
@@ -45,11 +45,8 @@ cleanup() {
 trap cleanup EXIT
 for _ in $(seq 1 600); do grep -q " is up: " "$log" && break; sleep 0.2; done
 grep -q " is up: " "$log" || { cat "$log"; exit 1; }
-# The workers serving, from the admin endpoint's /api/status (cheap: no JVM per sample).
-serving() {
-  curl -s --max-time 5 "http://127.0.0.1:$admin/api/status" | python3 -c 'import json,sys
-s=json.load(sys.stdin); print(sum(1 for w in s["workers"] if w["state"]=="listening" and "leaving" not in w and not w.get("spare")))' 2>/dev/null || echo "?"
-}
+# The workers serving now: the sampler's last line.
+serving() { tail -n 1 "$tsv" | cut -f3; }
 echo 0 >"$JCLUSTER_HOME/connections"
 # One sampler process, once a second, until the primary is gone: seconds, wrk's connections, workers serving.
 python3 - "$admin" "$JCLUSTER_HOME/connections" "$tsv" "$primary" <<'PY' &
@@ -86,7 +83,7 @@ for c in $steps; do
   i=$((i + 1))
   start_n=$(serving)
   if [ "$c" -gt 0 ]; then
-    wrk -t 2 -c "$c" -d "${step}s" "http://127.0.0.1:$port/" >"$JCLUSTER_HOME/wrk.$i" 2>&1 &
+    wrk -t "$(( c < 2 ? c : 2 ))" -c "$c" -d "${step}s" "http://127.0.0.1:$port/" >"$JCLUSTER_HOME/wrk.$i" 2>&1 &
     w=$!
   else
     w=""
