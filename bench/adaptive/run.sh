@@ -46,7 +46,8 @@ trap cleanup EXIT
 for _ in $(seq 1 600); do grep -q " is up: " "$log" && break; sleep 0.2; done
 grep -q " is up: " "$log" || { cat "$log"; exit 1; }
 # The workers serving now: the sampler's last line.
-serving() { tail -n 1 "$tsv" | cut -f3; }
+serving() { tail -n 1 "$tsv" 2>/dev/null | cut -f3 || true; }
+: >"$tsv"
 echo 0 >"$JCLUSTER_HOME/connections"
 # One sampler process, once a second, until the primary is gone: seconds, wrk's connections, workers serving.
 python3 - "$admin" "$JCLUSTER_HOME/connections" "$tsv" "$primary" <<'PY' &
