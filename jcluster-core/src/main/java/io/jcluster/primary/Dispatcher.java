@@ -174,6 +174,15 @@ final class Dispatcher {
         }
     }
 
+    /** {@link #promote} now when called on the loop (a death seen there), else as the loop's next task. */
+    void promoteOnLoop(WorkerHandle worker) {
+        if (loop.inEventLoop()) {
+            promote(worker);
+        } else {
+            loop.execute(() -> promote(worker));
+        }
+    }
+
     /** A spare goes into rotation on every address it listens on ({@link Spares}). */
     void promote(WorkerHandle worker) {
         FdLink link = worker.fdLink();

@@ -76,13 +76,7 @@ public final class Primary {
     static final long SETUP_EVENT_DELAY_MS = 50;
     private final Restarts restarts;
     /** The hot spares, and their promotion ({@link Spares}). */
-    final Spares spares = new Spares(() -> stopping, w -> {
-        if (io.next().inEventLoop()) {
-            dispatcher.promote(w);
-        } else {
-            io.execute(() -> dispatcher.promote(w));
-        }
-    });
+    final Spares spares = new Spares(() -> stopping, w -> dispatcher.promoteOnLoop(w));
     /** What the workers' links say, made into lifecycle events (called by {@link Links}). */
     final LinkEvents links;
 
@@ -151,9 +145,6 @@ public final class Primary {
         });
     }
 
-    boolean promote(WorkerHandle w) {
-        return spares.promoteNow(w);
-    }
 
     public Map<Integer, Worker> workers() {
         return Collections.unmodifiableMap(workers);

@@ -93,7 +93,7 @@ final class WorkerHandle extends WorkerBase {
 
     @Override
     public boolean promote() {
-        return primary.promote(this);
+        return primary.spares.promoteNow(this);
     }
 
     /** The spawner that started this worker (settings may change for later workers). */
