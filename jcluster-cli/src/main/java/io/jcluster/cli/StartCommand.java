@@ -3,6 +3,8 @@ package io.jcluster.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jcluster.contract.CliException;
+import io.jcluster.contract.ExitCode;
 import io.jcluster.launch.Application;
 import io.jcluster.launch.Daemon;
 import io.jcluster.launch.PrimaryRunner;
@@ -43,7 +45,8 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", description = "The cluster's name (default: the jar's or main class's name).")
     String name;
 
-    @Option(names = {"--instances", "-i"}, paramLabel = "max|N", description = "Number of workers; max = one per CPU (default: max).")
+    @Option(names = {"--instances", "-i"}, paramLabel = "max|N|MIN..MAX", description = "Number of workers; max = one per CPU "
+            + "(default: max); MIN..MAX (e.g. 2..8): start MIN, add one while the workers stay busy, retire one while idle.")
     String instances;
 
     @Option(names = "--force", description = "Start the workers even beyond what the machine can hold (more than "
@@ -142,6 +145,10 @@ final class StartCommand implements Callable<Integer> {
             + "client IP address (default: rr).")
     String balance;
 
+    @Option(names = "--spares", paramLabel = "K", description = "Also start K hot spares: listening, out of rotation; "
+            + "one takes a dead worker's place at once (default: 0; needs jcluster's API, not --agent).")
+    String spares;
+
     @Spec
     CommandSpec command;
 
@@ -159,6 +166,11 @@ final class StartCommand implements Callable<Integer> {
         applyPositional(spec, cwd);
         spec.checkCapacity(Capacity.probe());
         Application app = Application.resolve(spec);
+        if (spec.spares > 0 && io.jcluster.launch.UnmodifiedApp.applies(spec)) {
+            throw new CliException(ExitCode.USAGE, "--spares needs an application that uses jcluster's API: an unmodified"
+                    + " server (run with jcluster's agent) accepts on the shared listening socket itself, so a spare could"
+                    + " not be kept out of rotation; start it without --spares (or with --agent off if it uses jcluster)");
+        }
         String clusterName = spec.name != null ? spec.name : defaultName(spec, app);
         List<String> all = command.commandLine().getParseResult().originalArgs();
         int self = all.indexOf(command.name()); // the parse result may hold the parent's arguments too
@@ -218,6 +230,7 @@ final class StartCommand implements Callable<Integer> {
         put(f, "admin-token", adminToken);
         put(f, "min-ready", minReady);
         put(f, "balance", balance);
+        put(f, "spares", spares);
         return f;
     }
 

@@ -68,6 +68,9 @@ final class StatusCommand extends ControlCommand implements Callable<Integer> {
             if (w.has("leaving") && !state.equals("disconnecting")) {
                 state = state + " (leaving)";
             }
+            if (w.path("spare").asBoolean(false)) {
+                state = state + " (spare)";
+            }
             JsonNode cpu = w.path("cpuPercent");
             t.row(w.path("id").asInt(), w.path("pid").asLong(), state, w.path("generation").asInt(),
                     Units.formatUptime(Duration.ofSeconds(w.path("uptimeSeconds").asLong())), w.path("restarts").asInt(),

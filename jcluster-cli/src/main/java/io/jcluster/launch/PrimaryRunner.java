@@ -174,6 +174,8 @@ public final class PrimaryRunner {
         }
         log.event(name + " is up: " + boot.workers() + " worker(s)"
                 + (boot.addresses().isEmpty() ? "" : " listening on " + String.join(", ", boot.addresses()))
+                + (spec.spares > 0 ? ", " + spec.spares + " hot spare(s) out of rotation" : "")
+                + (spec.adaptive() ? ", adaptive size " + spec.instances : "")
                 + "; 'jcluster status " + name + "' shows them, 'jcluster stop " + name + "' stops them");
         int status = sup.terminated().get();
         named.awaitIdle(); // the reply to 'stop' goes out before we exit

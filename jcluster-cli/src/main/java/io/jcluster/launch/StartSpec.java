@@ -36,13 +36,16 @@ public final class StartSpec {
             "ready-timeout", "drain-timeout", "reload-parallel", "autorestart", "restart-delay", "restart-backoff",
             "restart-max-delay", "restart-reset-after", "max-restarts", "restart-window", "log-dir", "log-max-size",
             "log-max-files", "force", "agent", "admin", "admin-token", "adminToken", "min-ready", "minReady",
-            "balance");
+            "balance", "spares");
 
     public Path jar;
     public String mainClass;
     public String classpath;
     public String name;
+    /** {@code max}, {@code N}, or an adaptive range {@code MIN..MAX} ({@code MAX} may be {@code max}). */
     public String instances = "max";
+    /** Hot spares: workers started out of rotation, promoted at once when a worker dies. */
+    public int spares;
     public List<String> args = List.of();
     public boolean daemon;
     public List<String> jvmArgs = List.of();
@@ -146,6 +149,7 @@ public final class StartSpec {
                 case "admin-token", "adminToken" -> adminToken = token(text(v));
                 case "min-ready", "minReady" -> minReady = (int) positive(Long.parseLong(text(v)));
                 case "balance" -> balance = Balance.parse(text(v));
+                case "spares" -> spares = (int) nonNegative(Long.parseLong(text(v)));
                 default -> throw new IllegalStateException(key);
             }
         } catch (CliException e) {
@@ -160,12 +164,13 @@ public final class StartSpec {
     public FleetSpec fleetSpec() {
         long budget = Capacity.memoryBudget();
         return new FleetSpec(instanceCount(), readyTimeout, drainTimeout, hangTimeout, maxMemory, maxRequests,
-                maxRequestsJitter, autorestart, memoryPerWorker(budget), budget, ExpectedPort.of(args, jvmArgs, env));
+                maxRequestsJitter, autorestart, memoryPerWorker(budget), budget, ExpectedPort.of(args, jvmArgs, env),
+                spares, instanceCount(), maxInstances());
     }
 
     /** Each worker's share of {@code budget} ({@link MemorySplit}), 0 when the user sized the workers' memory. */
     long memoryPerWorker(long budget) {
-        return MemorySplit.userSized(jvmArgs) ? 0 : MemorySplit.share(budget, instanceCount());
+        return MemorySplit.userSized(jvmArgs) ? 0 : MemorySplit.share(budget, plannedWorkers());
     }
 
     public RestartPolicy restartPolicy() {
@@ -178,9 +183,9 @@ public final class StartSpec {
 
     /** Throws the usage error when the workers asked for exceed {@code machine}'s capacity and {@link #force} is off. */
     public void checkCapacity(Capacity machine) {
-        String no = force ? null : machine.refusal(0, instanceCount(), 0);
+        String no = force ? null : machine.refusal(0, instanceCount() + spares, 0);
         if (no != null) {
-            throw new CliException(ExitCode.USAGE, "refusing to start " + instanceCount() + " workers: " + no
+            throw new CliException(ExitCode.USAGE, "refusing to start " + (instanceCount() + spares) + " workers: " + no
                     + "; --force starts them anyway");
         }
     }
@@ -190,10 +195,48 @@ public final class StartSpec {
      * quota (cgroup {@code cpu.max}) and the CPUs it may run on.
      */
     public int instanceCount() {
-        return instances.equals("max") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(instances);
+        int range = instances.indexOf("..");
+        return count(range < 0 ? instances : instances.substring(0, range));
+    }
+
+    /** The most workers in rotation: {@code MAX} of an adaptive range, else {@link #instanceCount()}. */
+    public int maxInstances() {
+        int range = instances.indexOf("..");
+        return range < 0 ? instanceCount() : count(instances.substring(range + 2));
+    }
+
+    /** True for {@code --instances MIN..MAX}: the primary sizes the cluster by load within the range. */
+    public boolean adaptive() {
+        return instances.contains("..");
+    }
+
+    /** The most workers that may run at once: the most in rotation and the spares (the memory split's divisor). */
+    int plannedWorkers() {
+        return maxInstances() + spares;
+    }
+
+    private static int count(String n) {
+        return n.equals("max") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(n);
     }
 
     static String instances(String s) {
+        int range = s.indexOf("..");
+        if (range >= 0) {
+            String lo = s.substring(0, range);
+            String hi = s.substring(range + 2);
+            if (lo.equals("max")) {
+                throw new IllegalArgumentException("'" + s + "': the range's lower end must be a number (MIN..MAX)");
+            }
+            instances(lo);
+            instances(hi);
+            if (!hi.equals("max") && Integer.parseInt(lo) > Integer.parseInt(hi)) {
+                throw new IllegalArgumentException("'" + s + "': MIN is more than MAX (MIN..MAX, e.g. 2..8)");
+            }
+            if (!hi.equals("max") && Integer.parseInt(lo) == Integer.parseInt(hi)) {
+                return lo; // N..N is N
+            }
+            return s;
+        }
         if (s.equals("max")) {
             return s;
         }
@@ -201,7 +244,7 @@ public final class StartSpec {
         try {
             n = Integer.parseInt(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + s + "' is neither max nor a number");
+            throw new IllegalArgumentException("'" + s + "' is neither max, a number nor a range MIN..MAX");
         }
         if (n < 1) {
             throw new IllegalArgumentException("at least 1 worker, not " + n);

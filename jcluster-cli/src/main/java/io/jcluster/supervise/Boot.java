@@ -37,6 +37,9 @@ final class Boot {
         for (int i = 0; i < n; i++) {
             started.add(fleet.fork(1));
         }
+        for (int i = 0; i < spec.spares(); i++) {
+            started.add(HotSpares.fork(fleet, 1));
+        }
         CompletableFuture<?> allListen = CompletableFuture.allOf(started.stream().map(m -> m.listened)
                 .toArray(CompletableFuture[]::new));
         try {

@@ -79,7 +79,8 @@ final class Fleet {
         recent.put(m.id, m);
         events.publish(ClusterEvents.event("fork", w));
         if (restarts > 0) {
-            log.event(m.label() + " restarts worker slot " + w.slot() + " (restart " + restarts + ")");
+            log.event(m.label() + " restarts worker slot " + w.slot() + " (restart " + restarts + ")"
+                    + (w.isSpare() ? " as a hot spare" : ""));
             events.publish(ClusterEvents.event("restart", w).put("restarts", restarts));
         }
         if (abandoned.contains(w.slot())) {
@@ -104,6 +105,7 @@ final class Fleet {
 
     synchronized void exited(Worker w, ExitStatus status) {
         Member m = members.remove(w.id());
+        notePromotions("in place of worker " + w.id() + " (pid " + w.pid() + ")");
         log.workerExited(w.id());
         ObjectNode e = ClusterEvents.exit(w, status);
         if (m != null && m.leaving != null) {
@@ -124,6 +126,17 @@ final class Fleet {
         m.gone.complete(null);
     }
 
+    /** Logs and publishes each spare the core promoted since the last call ({@code why}: in whose place). */
+    synchronized void notePromotions(String why) {
+        for (Member m : members.values()) {
+            if (m.wasSpare && !m.spare() && !m.worker.exited().isDone()) {
+                m.wasSpare = false;
+                log.event(m.label() + " promoted from hot spare into rotation " + why);
+                events.publish(ClusterEvents.event("promote", m.worker).put("reason", "promoted " + why));
+            }
+        }
+    }
+
     // ---- what operations do ----
 
     /**
@@ -137,17 +150,18 @@ final class Fleet {
 
     /** Forks a new worker (a new slot, the lowest free instance) of generation {@code gen}. */
     Member fork(int gen) {
-        int instance;
-        synchronized (this) {
-            java.util.BitSet used = new java.util.BitSet();
-            for (Member m : members.values()) {
-                if (m.inService() && m.instance() >= 0) {
-                    used.set(m.instance());
-                }
+        return fork(gen, freeInstance());
+    }
+
+    /** The lowest instance number no worker in service (in rotation or spare) has. */
+    synchronized int freeInstance() {
+        java.util.BitSet used = new java.util.BitSet();
+        for (Member m : members.values()) {
+            if (m.inService() && m.instance() >= 0) {
+                used.set(m.instance());
             }
-            instance = used.nextClearBit(0);
         }
-        return fork(gen, instance);
+        return used.nextClearBit(0);
     }
 
     /**
@@ -156,9 +170,15 @@ final class Fleet {
      * the environment, so the instance too.
      */
     Member fork(int gen, int instance) {
+        return fork(gen, instance, false);
+    }
+
+    /** As {@link #fork(int, int)}; {@code spare}: a hot spare, out of rotation until promoted ({@link HotSpares}). */
+    Member fork(int gen, int instance, boolean spare) {
         checkNotStopping("operation");
         String n = Integer.toString(instance);
-        Worker w = Cluster.fork(Map.of(ENV_INSTANCE, n, ENV_NODE_APP_INSTANCE, n), gen);
+        Map<String, String> env = Map.of(ENV_INSTANCE, n, ENV_NODE_APP_INSTANCE, n);
+        Worker w = spare ? Cluster.forkSpare(env, gen) : Cluster.fork(env, gen);
         synchronized (this) {
             return recent.get(w.id()); // the fork event ran on the core's thread before fork() returned
         }
@@ -191,19 +211,30 @@ final class Fleet {
         }
     }
 
-    /** The members in service matching {@code p}, oldest first. */
+    /** The members in service matching {@code p}, hot spares included and first (a reload replaces them first), then oldest first. */
     synchronized List<Member> inService(Predicate<Member> p) {
         List<Member> l = new ArrayList<>();
         for (Member m : members.values()) {
-            if (m.inService() && p.test(m)) {
+            if (m.inService() && m.spare() && p.test(m)) {
+                l.add(m);
+            }
+        }
+        for (Member m : members.values()) {
+            if (m.inService() && !m.spare() && p.test(m)) {
                 l.add(m);
             }
         }
         return l;
     }
 
+    /** The members in rotation (in service, not spares), oldest first: what scale counts and what serves. */
     synchronized List<Member> inService() {
-        return inService(m -> true);
+        return inService(m -> !m.spare());
+    }
+
+    /** The hot spares in service, oldest first. */
+    synchronized List<Member> spares() {
+        return inService(Member::spare);
     }
 
     synchronized List<Member> all() {

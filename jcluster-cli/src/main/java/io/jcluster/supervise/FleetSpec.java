@@ -19,8 +19,16 @@ import java.time.Duration;
  * @param memoryBudget       the cgroup's memory limit, else the machine's memory; -1: unknown
  * @param expectedPort       the port the application's arguments or environment name (e.g. {@code --server.port=8080}),
  *                           for the message about a worker that never listens; null when none is named
+ * @param spares             hot spares kept out of rotation ({@code --spares})
+ * @param minInstances       the fewest workers in rotation ({@code --instances MIN..MAX}; else {@code instances})
+ * @param maxInstances       the most workers in rotation; more than {@code minInstances}: adaptive size
  */
 public record FleetSpec(int instances, Duration readyTimeout, Duration drainTimeout, Duration hangTimeout,
                         long maxMemory, long maxRequests, long maxRequestsJitter, boolean autorestart,
-                        long memoryPerWorker, long memoryBudget, String expectedPort) {
+                        long memoryPerWorker, long memoryBudget, String expectedPort, int spares, int minInstances,
+                        int maxInstances) {
+    /** True when the primary sizes the cluster by load ({@code --instances MIN..MAX}). */
+    public boolean adaptive() {
+        return maxInstances > minInstances;
+    }
 }

@@ -30,7 +30,11 @@ final class Member {
     /** Its request latency over the last seconds, sampled with the resources. */
     final LatencyWindow latency = new LatencyWindow();
 
+    /** Started as a hot spare; cleared once its promotion was logged ({@link Fleet#notePromotions}). */
+    volatile boolean wasSpare;
+
     Member(Worker worker, int restarts, long requestLimit) {
+        this.wasSpare = worker.isSpare();
         this.worker = worker;
         this.id = worker.id();
         this.pid = worker.pid();
@@ -50,6 +54,11 @@ final class Member {
     int instance() {
         String v = worker.forkEnv().get(Fleet.ENV_INSTANCE);
         return v == null ? -1 : Integer.parseInt(v);
+    }
+
+    /** A hot spare: listening (or booting), out of rotation until promoted. */
+    boolean spare() {
+        return worker.isSpare();
     }
 
     boolean inService() {

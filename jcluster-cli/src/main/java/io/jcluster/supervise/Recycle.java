@@ -47,7 +47,7 @@ final class Recycle {
         if (hung) {
             dumpThreads(m, why);
         }
-        Member fresh = fleet.fork(m.generation(), m.instance());
+        Member fresh = HotSpares.forkLike(fleet, m.generation(), m); // a spare is recycled into a spare
         String r = readiness.await(fresh, readiness.deadline(), Set.of(), null);
         if (r != null) {
             if (hung) {

@@ -62,7 +62,7 @@ final class Reload {
             List<Set<Integer>> ownPorts = new ArrayList<>();
             for (Member old : batch) {
                 ownPorts.add(OwnPorts.of(old.pid));
-                Member f = fleet.fork(gen, old.instance());
+                Member f = HotSpares.replacement(fleet, gen, old); // a spare: a spare; in rotation: a spare promoted
                 starting.add(f);
                 progress.report("spawn", fresh.size(), total, f.label() + " starting to replace " + old.label());
             }

@@ -26,11 +26,11 @@ final class Restart {
 
     ObjectNode run() throws Exception {
         int gen = fleet.nextGeneration();
-        List<Member> old = fleet.inService();
+        List<Member> old = fleet.inService(m -> true); // the hot spares too
         log.event("restart: starting " + old.size() + " new worker(s) of generation " + gen + ", then killing the old");
         List<Member> fresh = new ArrayList<>();
         for (Member o : old) {
-            fresh.add(fleet.fork(gen, o.instance()));
+            fresh.add(HotSpares.forkLike(fleet, gen, o));
         }
         long deadline = readiness.deadline();
         List<Member> ready = new ArrayList<>();

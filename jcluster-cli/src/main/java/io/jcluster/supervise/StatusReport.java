@@ -54,6 +54,7 @@ final class StatusReport {
             w.put("id", v.id());
             w.put("pid", v.pid());
             w.put("state", v.state());
+            w.put("spare", m.spare()); // a hot spare: listening, out of rotation
             w.put("generation", v.generation());
             w.put("slot", v.slot());
             w.put("instance", v.instance());

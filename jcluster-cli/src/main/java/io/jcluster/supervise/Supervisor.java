@@ -58,6 +58,10 @@ public final class Supervisor {
     private final ClusterEvents events = new ClusterEvents();
     /** The operation in progress ("reloading", …), for status; null when none. */
     private volatile String operation;
+    /** {@code --instances MIN..MAX}: sizes the cluster by load (policy thread); null for a fixed size. */
+    private final AdaptiveSize adaptive;
+    /** The last adaptive decision, for status; null before the first. */
+    private volatile ObjectNode lastAdaptive;
 
     public Supervisor(String name, FleetSpec spec, String app, LogSink log) {
         this(name, spec, app, log, Capacity.probe());
@@ -77,6 +81,8 @@ public final class Supervisor {
         this.recycle = new Recycle(fleet, spec, readiness, log, policyThread);
         this.boot = new Boot(fleet, spec);
         this.stop = new Stop(fleet, log, ops::shutdownNow);
+        this.adaptive = spec.adaptive() ? new AdaptiveSize(spec.minInstances(), spec.maxInstances(),
+                AdaptiveSize.Settings.fromSystemProperties()) : null;
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -218,7 +224,18 @@ public final class Supervisor {
     /** The cluster and each worker: what {@code jcluster status} shows. */
     public JsonNode status() {
         String op = operation;
-        return status.of(fleet, fleet.stopping() ? "stopping" : op != null ? op : "running");
+        ObjectNode s = status.of(fleet, fleet.stopping() ? "stopping" : op != null ? op : "running");
+        s.put("spares", spec.spares());
+        if (adaptive != null) {
+            s.put("instances", adaptive.min() + ".." + adaptive.max());
+            ObjectNode last = lastAdaptive;
+            if (last != null) {
+                s.set("adaptive", last);
+            } else {
+                s.putNull("adaptive");
+            }
+        }
+        return s;
     }
 
     /** Runs an operation; its outcome is an event of type {@code type} (reload, scale, restart) in its own words. */
@@ -283,6 +300,71 @@ public final class Supervisor {
         memory.retain(live);
         hang.retain(live);
         recycle.retain(live);
+        if (operation == null && !fleet.stopping()) {
+            try {
+                HotSpares.topUp(fleet, spec.spares(), spec.autorestart());
+            } catch (RuntimeException e) {
+                log.warn("could not start a hot spare: " + e.getMessage());
+            }
+        }
+        adapt();
+    }
+
+    /** Adaptive size: one sample of the workers in rotation; a decision is logged, published and run as a scale. */
+    private void adapt() {
+        if (adaptive == null || fleet.stopping() || !fleet.everListened()) {
+            return;
+        }
+        if (operation != null) {
+            adaptive.restart(); // the workers change under an operation: its samples are no load's
+            return;
+        }
+        List<Member> rotation = fleet.inService(m -> !m.spare() && m.listened.isDone());
+        double cpu = 0;
+        int known = 0;
+        List<Duration> lags = new java.util.ArrayList<>();
+        for (Member m : rotation) {
+            if (m.cpu >= 0) {
+                cpu += m.cpu;
+                known++;
+            }
+            Duration lag = m.worker.stats().heartbeatLatency();
+            if (lag != null) {
+                lags.add(lag);
+            }
+        }
+        lags.sort(null);
+        AdaptiveSize.Decision d = adaptive.sample(System.nanoTime(), fleet.inService().size(),
+                known == 0 ? -1 : cpu / known, lags.isEmpty() ? null : lags.get(lags.size() / 2));
+        if (d == null) {
+            return;
+        }
+        String range = adaptive.min() + ".." + adaptive.max();
+        log.event("adaptive: " + d.action() + " a worker (" + d.from() + " -> " + d.to() + ", range " + range + "): "
+                + d.reason());
+        ObjectNode e = ClusterEvents.event("adaptive");
+        e.put("action", d.action()).put("from", d.from()).put("to", d.to()).put("range", range).put("reason", d.reason());
+        e.put("message", "adaptive: " + d.action() + " a worker (" + d.from() + " -> " + d.to() + "): " + d.reason());
+        events.publish(e);
+        lastAdaptive = e.deepCopy();
+        try {
+            ops.execute(() -> {
+                operation = "scaling";
+                try {
+                    new Scale(fleet, spec, readiness, capacity, log).run(Integer.toString(d.to()), false, p -> { },
+                            new CompletableFuture<>());
+                    log.event("adaptive: " + fleet.inService().size() + " worker(s) in rotation now");
+                } catch (Exception x) {
+                    if (!fleet.stopping()) {
+                        log.warn("adaptive: could not " + d.action() + " a worker: " + x.getMessage());
+                    }
+                } finally {
+                    operation = null;
+                }
+            });
+        } catch (RejectedExecutionException x) {
+            // stopping
+        }
     }
 
     private void consider(Member m, RecyclePolicy policy) {

@@ -12,7 +12,7 @@ import java.util.Locale;
  * Unknown: {@code rssBytes} -1, {@code cpuSeconds} -1, {@code cpuPercent} -1, the latencies null.
  *
  * @param restarts how many times the core restarted this worker's slot before it (0 for a fresh fork)
- * @param serving true while it listens and the coordinator has not taken it out of service
+ * @param serving true while it listens, in rotation (no hot spare), and the coordinator has not taken it out of service
  * @param latencyP50Seconds the median request duration over about the last 10 s (null: no request then)
  */
 public record WorkerView(int id, long pid, String state, int generation, int slot, int instance, long uptimeSeconds,
@@ -26,7 +26,7 @@ public record WorkerView(int id, long pid, String state, int generation, int slo
         double cpuSeconds = s == null || s.cpuTicks() < 0 ? -1 : s.cpuTicks() / (double) ProcStats.CLK_TCK;
         return new WorkerView(m.id, m.pid, state.name().toLowerCase(Locale.ROOT), m.generation(), m.slot(),
                 m.instance(), Duration.between(m.forkedAt, Instant.now()).toSeconds(), m.restarts,
-                state == WorkerState.LISTENING && m.inService(), rss, cpuSeconds, m.cpu,
+                state == WorkerState.LISTENING && m.inService() && !m.spare(), rss, cpuSeconds, m.cpu,
                 m.latency.quantile(0.5), m.latency.quantile(0.99), m.worker.stats());
     }
 }

@@ -155,4 +155,28 @@ class StartSpecTest {
         assertThatThrownBy(() -> s.set("admin-token", JsonNodeFactory.instance.textNode(" "), dir, "--admin-token"))
                 .isInstanceOf(CliException.class).hasMessageContaining("must not be empty");
     }
+
+    @Test
+    void anInstanceRangeIsAdaptiveAndStartsAtItsMinimumAndSparesAreCounted() {
+        StartSpec s = new StartSpec();
+        s.set("instances", JsonNodeFactory.instance.textNode("2..8"), dir, "--instances");
+        s.set("spares", JsonNodeFactory.instance.textNode("1"), dir, "--spares");
+        assertThat(s.adaptive()).isTrue();
+        assertThat(s.instanceCount()).isEqualTo(2);
+        assertThat(s.maxInstances()).isEqualTo(8);
+        assertThat(s.plannedWorkers()).as("the memory split's divisor").isEqualTo(9);
+        assertThat(s.fleetSpec().adaptive()).isTrue();
+        assertThat(s.fleetSpec().spares()).isEqualTo(1);
+        s.set("instances", JsonNodeFactory.instance.textNode("3..3"), dir, "--instances");
+        assertThat(s.adaptive()).isFalse();
+        assertThat(s.instances).isEqualTo("3");
+        s.set("instances", JsonNodeFactory.instance.textNode("1..max"), dir, "--instances");
+        assertThat(s.maxInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        for (String bad : List.of("8..2", "0..2", "max..4", "2..", "a..b")) {
+            assertThatThrownBy(() -> s.set("instances", JsonNodeFactory.instance.textNode(bad), dir, "--instances"))
+                    .as(bad).isInstanceOf(CliException.class).hasMessageStartingWith("bad value for --instances");
+        }
+        assertThatThrownBy(() -> s.set("spares", JsonNodeFactory.instance.textNode("-1"), dir, "--spares"))
+                .isInstanceOf(CliException.class).hasMessageContaining("must not be negative");
+    }
 }

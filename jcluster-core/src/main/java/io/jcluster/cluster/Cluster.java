@@ -99,6 +99,18 @@ public final class Cluster {
         return primary().fork(env, generation);
     }
 
+    /**
+     * Starts a hot spare in a new slot ({@link Worker#isSpare()}): it boots and listens, but gets no connection
+     * until it is promoted. When a worker in rotation dies, the oldest listening spare is promoted in its place at
+     * once, and the restart policy's replacement of the dead worker comes up as the new spare. Only the RR policy
+     * can keep a listening worker out of rotation: under NONE, or for an unmodified server (jcluster's agent), a
+     * spare's listen fails with ENOTSUP.
+     */
+    public static Worker forkSpare(Map<String, String> env, int generation) {
+        requirePrimary("forkSpare");
+        return primary().fork(env, generation, true);
+    }
+
     /** Disconnects every worker gracefully; completes when all have exited. */
     public static CompletableFuture<Void> disconnect() {
         requirePrimary("disconnect");

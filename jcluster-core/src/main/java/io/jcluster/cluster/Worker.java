@@ -153,4 +153,20 @@ public interface Worker {
 
     /** A message arrived from the other side. */
     Worker onMessage(Consumer<JsonNode> listener);
+
+    /**
+     * A hot spare: started, online and listening, but out of rotation (the primary hands it no connection) until
+     * promoted, by {@link #promote()} or at once when a worker in rotation dies (primary only).
+     */
+    default boolean isSpare() {
+        return false;
+    }
+
+    /**
+     * Puts a spare into rotation now; false when it is not a spare (any more) or is gone. The cluster's next spare
+     * is the caller's to start ({@link Cluster#forkSpare}).
+     */
+    default boolean promote() {
+        return false;
+    }
 }

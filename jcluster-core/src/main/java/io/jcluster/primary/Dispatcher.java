@@ -178,6 +178,28 @@ final class Dispatcher {
         }
     }
 
+    /** {@link #promote} now when called on the loop (a death seen there), else as the loop's next task. */
+    void promoteOnLoop(WorkerHandle worker) {
+        if (loop.inEventLoop()) {
+            promote(worker);
+        } else {
+            loop.execute(() -> promote(worker));
+        }
+    }
+
+    /** A spare goes into rotation on every address it listens on ({@link Spares}). */
+    void promote(WorkerHandle worker) {
+        FdLink link = worker.fdLink();
+        if (link == null || link.hasLeft()) {
+            return; // not linked yet (its listens will join the rotation), or gone
+        }
+        for (ListenHandle h : new ArrayList<>(handles.values())) {
+            if (h instanceof RoundRobinHandle rr) {
+                rr.promote(link);
+            }
+        }
+    }
+
     /** The worker leaves every handle: it is disconnecting ({@code died} false) or dead. */
     void leave(WorkerHandle worker, boolean died) {
         FdLink link = worker.fdLink();

@@ -77,6 +77,8 @@ public final class Primary {
     private final ArrayDeque<ClusterSettings> pendingSetups = new ArrayDeque<>();
     static final long SETUP_EVENT_DELAY_MS = 50;
     private final Restarts restarts;
+    /** The hot spares, and their promotion ({@link Spares}). */
+    final Spares spares = new Spares(() -> stopping, w -> dispatcher.promoteOnLoop(w));
     /** What the workers' links say, made into lifecycle events (called by {@link Links}). */
     final LinkEvents links;
 
@@ -148,11 +150,17 @@ public final class Primary {
     }
 
     public Worker fork(Map<String, String> env, int generation) {
+        return fork(env, generation, false);
+    }
+
+    /** {@code spare}: a hot spare, out of rotation until promoted ({@link Spares}). */
+    public Worker fork(Map<String, String> env, int generation, boolean spare) {
         return thread.call(() -> {
             fireSetups();
-            return spawn(new Slot(++lastSlot, generation, env, new RestartTracker(settings.restart())));
+            return spawn(new Slot(++lastSlot, generation, env, new RestartTracker(settings.restart()), spare));
         });
     }
+
 
     public Map<Integer, Worker> workers() {
         return Collections.unmodifiableMap(workers);
@@ -297,6 +305,7 @@ public final class Primary {
         }
         w.started(p, spawner);
         workers.put(id, w);
+        spares.forked(w);
         keepAlive.retain();
         p.onExit().whenComplete((proc, err) -> LinkEvents.afterControlLinkEnds(w, io, () -> supervisor.execute(() -> exited(w))));
         events.fork.fire(l -> l.accept(w));
@@ -321,6 +330,8 @@ public final class Primary {
     }
 
     private void exited(WorkerHandle w) {
+        spares.replace(w); // if its fd link's end did not already
+        spares.exited(w);
         ExitStatus status = ExitStatus.of(w.process().exitValue());
         w.transition(WorkerState.DEAD);
         w.spawner.exited(w);

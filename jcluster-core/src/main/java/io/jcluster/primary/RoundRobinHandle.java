@@ -26,6 +26,8 @@ final class RoundRobinHandle implements ListenHandle {
     private final String key;
     private final Balancer<FdLink> workers;
     private final boolean sticky;
+    /** Hot spares listening here: out of rotation until promoted ({@link Spares}). */
+    private final List<FdLink> spares = new ArrayList<>(0);
     private final ArrayDeque<FileDescriptor> pending = new ArrayDeque<>();
     private final List<FdLink> touched = new ArrayList<>();
     private final Bound bound;
@@ -63,7 +65,11 @@ final class RoundRobinHandle implements ListenHandle {
     @Override
     public void add(FdLink worker, ListenRequest request) {
         bound.whenBound(request, worker, addr -> {
-            workers.add(worker);
+            if (worker.worker.isSpare()) {
+                spares.add(worker);
+            } else {
+                workers.add(worker);
+            }
             dispatcher.reply(worker.worker, ListenReply.ok(request.requestId(), addr.getAddress().getHostAddress(),
                     addr.getPort(), false));
             drain();
@@ -72,12 +78,20 @@ final class RoundRobinHandle implements ListenHandle {
 
     @Override
     public boolean drop(FdLink worker) {
-        return workers.remove(worker);
+        return workers.remove(worker) | spares.remove(worker);
     }
 
     @Override
     public boolean noWorkers() {
-        return workers.isEmpty();
+        return workers.isEmpty() && spares.isEmpty();
+    }
+
+    /** A spare listening here goes into rotation, and takes its share of what waits. */
+    void promote(FdLink spare) {
+        if (spares.remove(spare)) {
+            workers.add(spare);
+            drain();
+        }
     }
 
     @Override

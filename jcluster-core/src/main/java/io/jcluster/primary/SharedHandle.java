@@ -52,6 +52,15 @@ final class SharedHandle implements ListenHandle {
 
     @Override
     public void add(FdLink worker, ListenRequest request) {
+        if (worker.worker.isSpare()) {
+            // A worker that accepts on the socket itself takes connections as soon as it has it: no spare here.
+            dispatcher.reply(worker.worker, ListenReply.error(request.requestId(), request.host(), request.port(),
+                    "ENOTSUP", "a hot spare cannot listen on " + key + ": " + (mode == ListenMode.SOCKET
+                            ? "an unmodified server accepts on the listening socket itself"
+                            : "under the NONE policy every worker accepts on the listening socket itself")
+                            + ", so it cannot be kept out of rotation (spares need the RR policy and jcluster's API)"));
+            return;
+        }
         bound.whenBound(request, worker, addr -> {
             workers.add(worker);
             FileDescriptor fd = bound.fd();

@@ -14,8 +14,19 @@ final class Slot {
     final RestartTracker restarts;
     /** No more restarts: an operation gave up on this slot ({@code Worker.cancelRestarts}). */
     boolean cancelled;
+    /**
+     * A hot spare's slot: its worker starts out of rotation. Moves between slots when a spare is promoted in
+     * place of a worker that died (the promoted slot is no spare any more, the dead one's restart comes up as the
+     * new spare). Written under {@link Spares}' lock, read at spawn.
+     */
+    volatile boolean spare;
 
     Slot(int number, int generation, Map<String, String> env, RestartTracker restarts) {
+        this(number, generation, env, restarts, false);
+    }
+
+    Slot(int number, int generation, Map<String, String> env, RestartTracker restarts, boolean spare) {
+        this.spare = spare;
         this.number = number;
         this.generation = generation;
         this.env = Map.copyOf(env);

@@ -73,12 +73,33 @@ final class WorkerHandle extends WorkerBase {
     String bootDetail;
     ListenException listenError;
 
+    /** Out of rotation until promoted ({@link Spares}); set from the slot at fork, cleared once. */
+    private volatile boolean spare;
+    /** A spare was promoted in its place (it died in rotation). Guarded by {@link Spares}. */
+    boolean replacedBySpare;
+
     WorkerHandle(Primary primary, int id, Slot slot, String token) {
         this.primary = primary;
         this.id = id;
         this.slot = slot;
         this.token = token;
         this.replies = new PendingReplies(primary.listenerThread(), "worker " + id, RequestException.MAX_PENDING);
+        this.spare = slot.spare;
+    }
+
+    @Override
+    public boolean isSpare() {
+        return spare;
+    }
+
+    /** Under {@link Spares}' lock only. */
+    void promoted() {
+        spare = false;
+    }
+
+    @Override
+    public boolean promote() {
+        return primary.spares.promoteNow(this);
     }
 
     /** The spawner that started this worker (settings may change for later workers). */
