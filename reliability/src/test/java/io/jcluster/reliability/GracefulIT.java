@@ -12,6 +12,11 @@ class GracefulIT {
     }
 
     @Test
+    void disconnectOfAWorkerLosesNothingUnderTheNonePolicy() throws Exception {
+        Goals.assertMet(Graceful.disconnectNone(Goals.form()));
+    }
+
+    @Test
     void rollingReplacementOfEveryWorkerLosesNothing() throws Exception {
         Goals.assertMet(Graceful.rolling(Goals.form()));
     }
