@@ -47,9 +47,12 @@ public final class Retire {
             }
             List<String> exits = new ArrayList<>();
             boolean allClean = true;
-            for (Map.Entry<Integer, Long> w : retired) {
-                Matcher m = c.await("^EVENT exit " + w.getKey() + " " + w.getValue() + " (\\S+) (\\S+) (\\S+)",
-                        Duration.ofSeconds(60));
+            for (Map.Entry<Integer, Long> w : retired) { // in any order: every line since the start is looked at
+                Support.within(Duration.ofSeconds(60), () -> exitLine(c, w) != null);
+                Matcher m = exitLine(c, w);
+                if (m == null) {
+                    throw new AssertionError("worker " + w.getKey() + " did not exit within 60 s; output:\n" + c.tail(30));
+                }
                 allClean &= m.group(1).equals("0") && m.group(3).equals("true");
                 exits.add(w.getKey() + ": code " + m.group(1) + ", after disconnect " + m.group(3));
             }
@@ -164,6 +167,19 @@ public final class Retire {
             }
         }
         return out;
+    }
+
+    /** The worker's exit event (groups: code, signal, exitedAfterDisconnect), or null before it. */
+    static Matcher exitLine(ClusterRun c, Map.Entry<Integer, Long> w) {
+        java.util.regex.Pattern exit = java.util.regex.Pattern.compile(
+                "^EVENT exit " + w.getKey() + " " + w.getValue() + " (\\S+) (\\S+) (\\S+)");
+        for (io.jcluster.testkit.RealProcess.Line l : c.lines()) {
+            Matcher m = exit.matcher(l.text());
+            if (m.find()) {
+                return m;
+            }
+        }
+        return null;
     }
 
     /** A keep-alive connection whose request holds a worker's event loop for 60 s. */

@@ -32,6 +32,7 @@ public final class Suite {
         SCENARIOS.put("disconnect-none", Graceful::disconnectNone);
         SCENARIOS.put("rolling", Graceful::rolling);
         SCENARIOS.put("sigterm", Graceful::sigterm);
+        SCENARIOS.put("sigterm-queued", QueuedStop::run);
         SCENARIOS.put("scale-down", Retire::scaleDown);
         SCENARIOS.put("drain-deadline", Retire::drainDeadline);
         SCENARIOS.put("orphans", Orphans::run);

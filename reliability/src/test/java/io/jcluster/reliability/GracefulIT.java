@@ -25,4 +25,9 @@ class GracefulIT {
     void sigtermOfThePrimaryFinishesInFlightRequestsAndExitsZero() throws Exception {
         Goals.assertMet(Graceful.sigterm(Goals.form()));
     }
+
+    @Test
+    void sigtermAnswersEveryConnectionQueuedBeforeIt() throws Exception {
+        Goals.assertMet(QueuedStop.run(Goals.form()));
+    }
 }
