@@ -29,7 +29,7 @@ import java.util.Map;
  * <ul>
  *   <li>{@code chaos}: restart at once after a worker served 1 s (kill -9 every 2 s is not a crash loop);
  *   <li>{@code boot}: at most 3 restarts a slot in 30 s, back-off 200 ms doubling to 2 s ({@code boot-loaded}: the
- *       same in 120 s, for a loaded machine where four JVM boots may take longer than 30 s);
+ *       same in 180 s, for a loaded machine where four JVM boots may take longer than 30 s);
  *   <li>{@code sleepy:MS}: the worker sleeps MS before it touches the cluster API (the IPC socket is then
  *       open with nobody on it: the window the security test uses);
  *   <li>{@code throw}: the worker's main throws before touching the cluster API;
@@ -193,7 +193,7 @@ public final class ReliabilityApp {
                         .withMaxRestarts(10_000, Duration.ofSeconds(60));
                 case "boot" -> RestartPolicy.BACKOFF.withMaxRestarts(3, Duration.ofSeconds(30))
                         .withBackoff(Duration.ofMillis(200), 2, Duration.ofSeconds(2));
-                case "boot-loaded" -> RestartPolicy.BACKOFF.withMaxRestarts(3, Duration.ofSeconds(120))
+                case "boot-loaded" -> RestartPolicy.BACKOFF.withMaxRestarts(3, Duration.ofSeconds(180))
                         .withBackoff(Duration.ofMillis(200), 2, Duration.ofSeconds(2));
                 default -> throw new IllegalArgumentException("unknown restart policy " + restart);
             };
