@@ -5,8 +5,9 @@
 #   reliability/run.sh                    # every scenario
 #   reliability/run.sh chaos leaks        # only these (the figures section then holds only them)
 #   FORM=short reliability/run.sh         # the short form, printed only (docs untouched)
-# Scenarios: chaos disconnect rolling sigterm orphans leaks bad-input ipc-security boot-failure
-#            boot-failure-after-init. Fuzzing is separate: reliability/fuzz.sh MINUTES.
+# Scenarios: chaos chaos-none disconnect disconnect-none rolling sigterm sigterm-queued scale-down
+#            drain-deadline orphans leaks bad-input ipc-security boot-failure boot-failure-after-init.
+#            Fuzzing is separate: reliability/fuzz.sh MINUTES.
 # Exit status: 0 when every goal was met.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
