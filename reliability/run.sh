@@ -5,9 +5,10 @@
 #   reliability/run.sh                    # every scenario
 #   reliability/run.sh chaos leaks        # only these (the figures section then holds only them)
 #   FORM=short reliability/run.sh         # the short form, printed only (docs untouched)
-# Scenarios: chaos disconnect rolling sigterm orphans leaks bad-input ipc-security boot-failure
-#            boot-failure-after-init; and, only when named, soak (30 minutes: mixed load with a kill -9, a
-#            rolling reload and a scale up and down every minute; -Dreliability.soak.minutes=N in JAVA_OPTS).
+# Scenarios: chaos chaos-none disconnect disconnect-none rolling sigterm sigterm-queued scale-down
+#            drain-deadline orphans leaks bad-input ipc-security boot-failure boot-failure-after-init; and,
+#            only when named, soak (30 minutes: mixed load with a kill -9, a rolling reload and a scale up and
+#            down every minute; -Dreliability.soak.minutes=N in JAVA_OPTS).
 #            Fuzzing is separate: reliability/fuzz.sh MINUTES.
 # Exit status: 0 when every goal was met.
 set -euo pipefail

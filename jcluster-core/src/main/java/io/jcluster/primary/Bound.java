@@ -66,6 +66,7 @@ final class Bound {
     private boolean closed;
     private boolean paused;
     private boolean resting;
+    private final byte[] peer = new byte[26];   // filled by accept4: the client's address, for sticky routing
 
     /** {@code at} is resolved already (or unresolved, for a name that did not resolve): no DNS on the loop. */
     Bound(Dispatcher dispatcher, String host, int port, InetSocketAddress at, Acceptor acceptor) {
@@ -144,6 +145,28 @@ final class Bound {
         interest();
     }
 
+    /**
+     * The primary is stopping: takes every connection the kernel has queued (accept until EAGAIN, whatever the
+     * workers' room), then closes the socket at once, so the close resets none that the kernel had accepted (only
+     * one completing its handshake in the microseconds between the last accept and the close). New ones are
+     * refused from then on. Nothing to do for a socket handed to a new primary: its accept queue is the new
+     * one's.
+     */
+    void acceptQueuedThenClose() {
+        if (closed || stopped || acceptor == null) {
+            return;
+        }
+        try {
+            for (int fd; (fd = socket.accept(peer)) >= 0; ) {
+                acceptor.accepted(fd, peer);
+            }
+            acceptor.acceptedAll();
+        } catch (IOException e) {
+            log.warn("accept failed on port {} while stopping: {}; closing the socket", address.getPort(), e.getMessage());
+        }
+        close();
+    }
+
     /** Stops (or resumes) taking connections off the kernel's backlog, which holds them meanwhile. */
     void pauseAccepting(boolean pause) {
         if (pause != paused) {
@@ -206,8 +229,6 @@ final class Bound {
 
     /** The socket as the loop sees it: level-triggered, so what one event leaves in the backlog fires again. */
     private final class Handle implements EpollIoHandle {
-        private final byte[] peer = new byte[26];   // filled by accept4: the client's address, for sticky routing
-
         @Override
         public FileDescriptor fd() {
             return socket;

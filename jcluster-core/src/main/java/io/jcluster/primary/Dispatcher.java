@@ -322,6 +322,34 @@ final class Dispatcher {
         return false;
     }
 
+    /**
+     * The primary is stopping, its workers still serve: each RR socket's accept queue is taken and handed to them,
+     * and the socket closed (see {@link Bound#acceptQueuedThenClose}); then, once no connection waits for a
+     * worker or for its Ack ({@code inFlight}) or after {@code maxMs}, {@code then} runs. Without this the
+     * connections the kernel had queued were reset when the last worker's leaving closed the socket.
+     */
+    void serveAcceptQueuesThenClose(BooleanSupplier inFlight, long maxMs, Runnable then) {
+        for (ListenHandle h : new ArrayList<>(handles.values())) {
+            if (h instanceof RoundRobinHandle rr) {
+                rr.acceptQueuedThenClose();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMs);
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                if ((holdsPending() || inFlight.getAsBoolean()) && System.nanoTime() < deadline) {
+                    loop.schedule(this, HANDED_POLL_MS, TimeUnit.MILLISECONDS);
+                } else {
+                    then.run();
+                }
+            }
+        };
+        check.run();
+    }
+
+    static final long HANDED_POLL_MS = 2;
+
     /** Closes every listening socket (the primary is stopping). */
     void closeAll() {
         closed = true;

@@ -195,12 +195,19 @@ public final class Primary {
                 return;
             }
             log.info("stopping {} worker(s); deadline {} ms", workers.size(), timeout.toMillis());
-            for (WorkerHandle w : workers.values()) {
-                retire0(w, timeout);
+            Runnable retireAll = () -> supervisor.execute(() -> workers.values().forEach(w -> retire0(w, timeout)));
+            if (timeout.isZero() || timeout.isNegative()) {
+                retireAll.run();
+            } else { // the connections the kernel queued go to the workers before they stop
+                io.execute(() -> dispatcher.serveAcceptQueuesThenClose(this::inFlight,
+                        Math.min(HAND_OFF_MAX_MS, timeout.toMillis()), retireAll));
             }
         });
         return stopped;
     }
+
+    /** How long a stop waits for the connections taken off the accept queues to reach the workers. */
+    static final long HAND_OFF_MAX_MS = 5000;
 
     /**
      * The one graceful way out of service (shutdown, and every operation of the command line): no restart, no

@@ -33,6 +33,8 @@ final class RoundRobinHandle implements ListenHandle {
     private final Bound bound;
     /** The size of {@code pending} last told to the dispatcher's {@link Handoffs}. */
     private int published;
+    /** Closed: what waits is dropped. (The socket may close before, as the primary stops: what waits still goes.) */
+    private boolean closed;
 
     RoundRobinHandle(Dispatcher dispatcher, String key, String host, int port, InetSocketAddress at) {
         this.dispatcher = dispatcher;
@@ -101,7 +103,7 @@ final class RoundRobinHandle implements ListenHandle {
 
     /** A connection returns from a worker that refused it or died: it goes first to the next worker. */
     void giveBack(FileDescriptor fd) {
-        if (bound.closed()) {
+        if (closed) {
             Fds.closeQuietly(fd);
             return;
         }
@@ -147,12 +149,19 @@ final class RoundRobinHandle implements ListenHandle {
         published = n;
     }
 
+    /** The primary is stopping: the kernel's accept queue is taken, the socket closed, and what it held handed on. */
+    void acceptQueuedThenClose() {
+        bound.acceptQueuedThenClose();
+        drain();
+    }
+
     boolean hasPending() {
         return !pending.isEmpty();
     }
 
     @Override
     public void close() {
+        closed = true;
         bound.close();
         FileDescriptor fd;
         while ((fd = pending.pollFirst()) != null) {

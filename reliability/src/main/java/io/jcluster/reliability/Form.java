@@ -28,6 +28,20 @@ public record Form(String name, Duration chaos, Duration killEvery, Duration gra
         return "long".equals(System.getProperty("reliability.form")) ? LONG : SHORT;
     }
 
+    /**
+     * Whether timed bounds are held to their figure (the long form, run on a quiet machine) or checked with a
+     * margin a loaded 2-core machine keeps ({@code mvn verify}, with other builds beside it): the behaviour is
+     * asserted in both, the tight figure only in the long form and in the docs.
+     */
+    public boolean strict() {
+        return name.equals("long");
+    }
+
+    /** {@code tight} in the long form, {@code loose} in the short one (see {@link #strict()}). */
+    public long bound(long tight, long loose) {
+        return strict() ? tight : loose;
+    }
+
     /** The headers timeout in force in the bad-input run. */
     public Duration headersTimeout() {
         return headersTimeoutMs > 0 ? Duration.ofMillis(headersTimeoutMs) : Duration.ofSeconds(10);

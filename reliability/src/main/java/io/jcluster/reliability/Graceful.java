@@ -11,7 +11,7 @@ import java.util.Map;
  * Issue item 2: the graceful paths under load lose nothing: {@code disconnect()} of a worker, a rolling
  * replacement of every worker (fork a new one, wait for its listening event, disconnect an old one), and
  * SIGTERM of the primary (in-flight requests finish, then exit 0; connections made after the signal may be
- * refused and are counted apart).
+ * refused and are counted apart; those the kernel accepted are answered: the stop serves the accept queue).
  */
 public final class Graceful {
     public static final int WORKERS = 2;
@@ -25,9 +25,22 @@ public final class Graceful {
 
     /** 2a: one worker disconnects while keep-alive and close connections hammer the cluster. */
     public static Outcome disconnect(Form form) throws Exception {
-        Outcome out = new Outcome("2a. disconnect() of a worker under load");
+        return disconnect(form, "rr");
+    }
+
+    /** 2a under the NONE policy: the disconnecting worker closes its copy of the shared socket, the other accepts. */
+    public static Outcome disconnectNone(Form form) throws Exception {
+        return disconnect(form, "none");
+    }
+
+    static Outcome disconnect(Form form, String policy) throws Exception {
+        boolean none = policy.equals("none");
+        Outcome out = new Outcome("2a" + (none ? "n" : "") + ". disconnect() of a worker under load"
+                + (none ? " (NONE policy)" : ""));
         int port = Support.freePort();
-        try (ClusterRun c = ClusterRun.start(ClusterRun.options(port, WORKERS, "backoff"))) {
+        ReliabilityApp.Options o = ClusterRun.options(port, WORKERS, "backoff");
+        o.policy = policy;
+        try (ClusterRun c = ClusterRun.start(o)) {
             c.awaitListening(WORKERS, Duration.ofSeconds(60));
             Chaos.warmUp(port);
             LoadClient load = new LoadClient(load(port, form)).start();
@@ -45,11 +58,12 @@ public final class Graceful {
                     .figure("succeeded", r.ok())
                     .figure("failed", r.failed() + r.connectFailed())
                     .figure("non-2xx answers", r.non2xx())
+                    .figure("answers by status", r.byStatus())
                     .figure("worker exit", "code " + exit.group(1) + ", exitedAfterDisconnect " + exit.group(3)
                             + ", " + drainMs + " ms after disconnect()");
             addFailureFigures(out, r.failures());
             out.goal("0 failed", r.failed() + r.connectFailed() == 0, Chaos.describe(r.failures()));
-            out.goal("0 non-2xx", r.non2xx() == 0, r.statuses().toString());
+            out.goal("0 non-2xx", r.non2xx() == 0, r.byStatus());
             out.goal("the worker exited with code 0 after disconnect", exit.group(1).equals("0")
                     && exit.group(3).equals("true"), exit.group());
             out.goal("the other worker kept serving", c.listening().size() == WORKERS - 1, c.listening().toString());
@@ -95,10 +109,11 @@ public final class Graceful {
                     .figure("requests sent", r.sent())
                     .figure("succeeded", r.ok())
                     .figure("failed", r.failed() + r.connectFailed())
-                    .figure("non-2xx answers", r.non2xx());
+                    .figure("non-2xx answers", r.non2xx())
+                    .figure("answers by status", r.byStatus());
             addFailureFigures(out, r.failures());
             out.goal("0 failed", r.failed() + r.connectFailed() == 0, Chaos.describe(r.failures()));
-            out.goal("0 non-2xx", r.non2xx() == 0, r.statuses().toString());
+            out.goal("0 non-2xx", r.non2xx() == 0, r.byStatus());
             out.goal("every old worker replaced, " + WORKERS + " listening", replaced, c.listening().toString());
         }
         return out;
@@ -142,20 +157,26 @@ public final class Graceful {
                     .figure("requests sent", r.sent())
                     .figure("succeeded", r.ok())
                     .figure("failed on connections made before the signal", before.size())
-                    .figure("failed on connections made after the signal (listener closing)", madeAfter.size())
+                    .figure("failed on connections the kernel accepted after the signal (reset)", madeAfter.size())
                     .figure("connections refused after the signal (expected)", refusedAfter)
                     .figure("non-2xx answers", r.non2xx())
+                    .figure("answers by status", r.byStatus())
                     .figure("primary exit", (status == null ? "still running" : "status " + status) + ", "
                             + exitMs + " ms after SIGTERM");
             addFailureFigures(out, before);
             out.goal("0 failed among requests on connections made before the signal", before.isEmpty(),
                     Chaos.describe(before));
-            out.goal("0 non-2xx", r.non2xx() == 0, r.statuses().toString());
+            out.goal("0 non-2xx", r.non2xx() == 0, r.byStatus());
             out.goal("the primary exited with status 0", status != null && status == 0, String.valueOf(status));
             out.goal("every worker exited", workersGone, workers.toString());
-            if (!madeAfter.isEmpty()) {
-                out.note("connections made after the signal and then closed unanswered: " + Chaos.describe(madeAfter));
-            }
+            // The stop serves the listening socket's accept queue before closing it: what the kernel accepted
+            // (connect() returned) is answered. Left: a handshake completing in the microseconds between the last
+            // accept and the close (Linux cannot stop handshakes on a listener but by closing it). Before the fix:
+            // 4-6 a run. The short form allows a few more: on a loaded machine the workers' Acks of what the stop
+            // handed them may take longer than the 5 s the stop waits.
+            long allowed = form.bound(1, 3);
+            out.goal("connections the kernel accepted after the signal are answered: at most " + allowed
+                    + " reset (the close race)", madeAfter.size() <= allowed, Chaos.describe(madeAfter));
         }
         return out;
     }

@@ -96,7 +96,7 @@ public final class IpcSecurity {
                 out.figure("the real worker", (online ? "online" : "NOT online") + ", "
                         + (probe == null ? "not listening" : probe.ok() + " requests served"));
                 out.goal("the worker still came online and serves", online && probe != null && probe.ok() > 0
-                        && probe.failed() == 0, "");
+                        && probe.notOk() == 0, probe == null ? "" : probe.byStatus());
                 boolean sockGone = Support.within(Duration.ofSeconds(2), () -> !Files.exists(sock));
                 out.goal("the socket file is removed once the worker's links are up", sockGone, sock.toString());
                 String late = attempt(sock, frame(new Message.Hello(token == null ? "" : token, me, Message.Link.CONTROL)));

@@ -248,6 +248,20 @@ public final class LoadClient implements AutoCloseable {
                     .mapToLong(Map.Entry::getValue).sum();
         }
 
+        /**
+         * Every request that did not succeed: socket errors, failed connects and answers other than 2xx (a
+         * regression answering 502 or 503 is a failure like a reset).
+         */
+        public long notOk() {
+            return failed + connectFailed + non2xx();
+        }
+
+        /** The answers by status, then the socket errors, e.g. {@code {200=5120, 503=2}, 1 error, 0 connect failures}. */
+        public String byStatus() {
+            return statuses + ", " + failed + (failed == 1 ? " error" : " errors") + ", " + connectFailed
+                    + " connect failures";
+        }
+
         public double rate() {
             return seconds > 0 ? ok / seconds : 0;
         }

@@ -3,6 +3,7 @@ package io.jcluster.reliability;
 import io.jcluster.cluster.Cluster;
 import io.jcluster.cluster.ClusterSettings;
 import io.jcluster.cluster.RestartPolicy;
+import io.jcluster.cluster.SchedulingPolicy;
 import io.jcluster.cluster.Worker;
 import io.jcluster.http.App;
 import io.jcluster.http.HttpOptions;
@@ -18,15 +19,17 @@ import java.util.Map;
  * The cluster program the suite runs as a real process: the same main is the primary and every worker.
  *
  * <p>The primary prints one line per cluster event ({@code EVENT <name> <fields>}) and takes commands on
- * stdin: {@code fork}, {@code disconnect ID}, {@code kill ID SIGNAL}, {@code workers}, {@code shutdown}.
+ * stdin: {@code fork}, {@code disconnect ID}, {@code kill ID SIGNAL}, {@code retire ID MS} (the graceful way out
+ * that operations use: disconnect, SIGKILL at the deadline), {@code workers}, {@code shutdown}.
  * Each worker serves HTTP on the shared port: {@code GET /} answers {@code {"pid":N}}, {@code GET /sleep?ms=N}
  * blocks its event loop N ms first, {@code POST /echo} echoes the body.
  *
- * <p>Arguments: {@code [--port P] [--workers N] [--restart off|backoff|chaos|boot]
+ * <p>Arguments: {@code [--port P] [--workers N] [--restart off|backoff|chaos|boot|boot-loaded] [--policy rr|none]
  * [--worker-mode http|sleepy:MS|throw|throw-after-init] [--headers-timeout MS] [--shutdown-timeout MS]}.
  * <ul>
  *   <li>{@code chaos}: restart at once after a worker served 1 s (kill -9 every 2 s is not a crash loop);
- *   <li>{@code boot}: at most 3 restarts a slot in 30 s, back-off 200 ms doubling to 2 s;
+ *   <li>{@code boot}: at most 3 restarts a slot in 30 s, back-off 200 ms doubling to 2 s ({@code boot-loaded}: the
+ *       same in 180 s, for a loaded machine where four JVM boots may take longer than 30 s);
  *   <li>{@code sleepy:MS}: the worker sleeps MS before it touches the cluster API (the IPC socket is then
  *       open with nobody on it: the window the security test uses);
  *   <li>{@code throw}: the worker's main throws before touching the cluster API;
@@ -57,6 +60,7 @@ public final class ReliabilityApp {
         Cluster.setupPrimary(new ClusterSettings()
                 .mainClass(ReliabilityApp.class.getName())
                 .restart(o.restartPolicy())
+                .policy(o.policy.equals("none") ? SchedulingPolicy.NONE : SchedulingPolicy.RR)
                 .shutdownTimeout(Duration.ofMillis(o.shutdownTimeoutMs)));
         Cluster.onFork(w -> event("fork", w.id(), w.pid()));
         Cluster.onOnline(w -> event("online", w.id(), w.pid()));
@@ -84,6 +88,7 @@ public final class ReliabilityApp {
                         case "fork" -> Cluster.fork();
                         case "disconnect" -> worker(c[1]).disconnect();
                         case "kill" -> worker(c[1]).kill(c[2]);
+                        case "retire" -> worker(c[1]).retire(Duration.ofMillis(Long.parseLong(c[2])));
                         case "workers" -> event("workers", Cluster.workers().keySet());
                         case "shutdown" -> Cluster.shutdown(Duration.ofSeconds(10)).thenRun(() -> event("stopped"));
                         case "" -> { }
@@ -156,6 +161,7 @@ public final class ReliabilityApp {
         int port = 8000;
         int workers = 2;
         String restart = "backoff";
+        String policy = "rr";
         String workerMode = "http";
         long headersTimeoutMs;
         long shutdownTimeoutMs = 10_000;
@@ -168,6 +174,7 @@ public final class ReliabilityApp {
                     case "--port" -> o.port = Integer.parseInt(v);
                     case "--workers" -> o.workers = Integer.parseInt(v);
                     case "--restart" -> o.restart = v;
+                    case "--policy" -> o.policy = v;
                     case "--worker-mode" -> o.workerMode = v;
                     case "--headers-timeout" -> o.headersTimeoutMs = Long.parseLong(v);
                     case "--shutdown-timeout" -> o.shutdownTimeoutMs = Long.parseLong(v);
@@ -186,6 +193,8 @@ public final class ReliabilityApp {
                         .withMaxRestarts(10_000, Duration.ofSeconds(60));
                 case "boot" -> RestartPolicy.BACKOFF.withMaxRestarts(3, Duration.ofSeconds(30))
                         .withBackoff(Duration.ofMillis(200), 2, Duration.ofSeconds(2));
+                case "boot-loaded" -> RestartPolicy.BACKOFF.withMaxRestarts(3, Duration.ofSeconds(180))
+                        .withBackoff(Duration.ofMillis(200), 2, Duration.ofSeconds(2));
                 default -> throw new IllegalArgumentException("unknown restart policy " + restart);
             };
         }
@@ -193,7 +202,7 @@ public final class ReliabilityApp {
         List<String> toArgs() {
             List<String> a = new ArrayList<>();
             a.addAll(List.of("--port", Integer.toString(port), "--workers", Integer.toString(workers),
-                    "--restart", restart, "--worker-mode", workerMode,
+                    "--restart", restart, "--policy", policy, "--worker-mode", workerMode,
                     "--shutdown-timeout", Long.toString(shutdownTimeoutMs)));
             if (headersTimeoutMs > 0) {
                 a.addAll(List.of("--headers-timeout", Long.toString(headersTimeoutMs)));

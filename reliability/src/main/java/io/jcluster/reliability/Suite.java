@@ -27,9 +27,14 @@ public final class Suite {
 
     static {
         SCENARIOS.put("chaos", Chaos::run);
+        SCENARIOS.put("chaos-none", Chaos::runNone);
         SCENARIOS.put("disconnect", Graceful::disconnect);
+        SCENARIOS.put("disconnect-none", Graceful::disconnectNone);
         SCENARIOS.put("rolling", Graceful::rolling);
         SCENARIOS.put("sigterm", Graceful::sigterm);
+        SCENARIOS.put("sigterm-queued", QueuedStop::run);
+        SCENARIOS.put("scale-down", Retire::scaleDown);
+        SCENARIOS.put("drain-deadline", Retire::drainDeadline);
         SCENARIOS.put("orphans", Orphans::run);
         SCENARIOS.put("leaks", Leaks::run);
         SCENARIOS.put("bad-input", BadInput::run);

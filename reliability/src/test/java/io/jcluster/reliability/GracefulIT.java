@@ -12,6 +12,11 @@ class GracefulIT {
     }
 
     @Test
+    void disconnectOfAWorkerLosesNothingUnderTheNonePolicy() throws Exception {
+        Goals.assertMet(Graceful.disconnectNone(Goals.form()));
+    }
+
+    @Test
     void rollingReplacementOfEveryWorkerLosesNothing() throws Exception {
         Goals.assertMet(Graceful.rolling(Goals.form()));
     }
@@ -19,5 +24,10 @@ class GracefulIT {
     @Test
     void sigtermOfThePrimaryFinishesInFlightRequestsAndExitsZero() throws Exception {
         Goals.assertMet(Graceful.sigterm(Goals.form()));
+    }
+
+    @Test
+    void sigtermAnswersEveryConnectionQueuedBeforeIt() throws Exception {
+        Goals.assertMet(QueuedStop.run(Goals.form()));
     }
 }

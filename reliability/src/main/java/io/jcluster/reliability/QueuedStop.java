@@ -1,0 +1,109 @@
+package io.jcluster.reliability;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * SIGTERM of the primary while connections wait at every stage of the RR hand-off, made deterministic by
+ * stopping the workers ({@code SIGSTOP}): {@value #CONNECTIONS} connections, each with its request sent, so
+ * that some are in the workers' fd links unacknowledged (the window, 64 a worker), some in the primary's
+ * pending queue, and the rest in the kernel's accept queue of the listening socket. Then SIGTERM, then
+ * {@code SIGCONT} to the workers. Every one of these connections was accepted by the kernel before the signal:
+ * each must be answered. (Before the stop served the accept queue, the ones the kernel held were reset when
+ * the listener closed, and those handed to a worker that read its Disconnect first came back refused to a
+ * closed handle, and were reset too.)
+ */
+public final class QueuedStop {
+    public static final int WORKERS = 2;
+    public static final int CONNECTIONS = 300;
+
+    private QueuedStop() {
+    }
+
+    public static Outcome run(Form form) throws Exception {
+        Outcome out = new Outcome("2f. SIGTERM of the primary with connections queued at every stage (workers stopped)");
+        int port = Support.freePort();
+        try (ClusterRun c = ClusterRun.start(ClusterRun.options(port, WORKERS, "backoff"))) {
+            c.awaitListening(WORKERS, Duration.ofSeconds(60));
+            Chaos.warmUp(port);
+            List<ProcessHandle> workers = c.descendants();
+            List<Long> pids = new ArrayList<>(c.listening().values());
+            List<Socket> sockets = new ArrayList<>();
+            Map<String, Integer> results = new TreeMap<>();
+            Integer status;
+            long exitMs;
+            try {
+                for (long pid : pids) {
+                    Procs.signal(pid, "STOP");
+                }
+                for (long pid : pids) {
+                    Support.within(Duration.ofSeconds(5), () -> Procs.state(pid) == 'T');
+                }
+                byte[] request = ("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+                for (int i = 0; i < CONNECTIONS; i++) {
+                    Socket s = new Socket("127.0.0.1", port); // the kernel completes it: the backlog is 511
+                    sockets.add(s);
+                    s.getOutputStream().write(request);
+                }
+                Thread.sleep(300); // the primary accepts and hands off what the workers' windows take
+                long signal = System.nanoTime();
+                c.process().destroy(); // SIGTERM
+                Thread.sleep(500); // the stop takes the accept queue and closes the listener
+                for (long pid : pids) {
+                    Procs.signal(pid, "CONT");
+                }
+                long readDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                for (Socket s : sockets) {
+                    results.merge(answer(s, readDeadline), 1, Integer::sum);
+                }
+                status = c.waitFor(Duration.ofSeconds(30));
+                exitMs = Support.millisSince(signal);
+            } finally {
+                for (long pid : pids) {
+                    Procs.signal(pid, "CONT"); // whatever happened above: never leave a stopped worker
+                }
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+            int answered = results.getOrDefault("200", 0);
+            boolean workersGone = Support.within(Duration.ofSeconds(10),
+                    () -> workers.stream().noneMatch(ProcessHandle::isAlive));
+            out.figure("connections", CONNECTIONS + ", each with its request, made while both workers were stopped"
+                            + " (window 64 a worker: the rest in the primary's pending queue and the kernel's accept queue)")
+                    .figure("answers", results)
+                    .figure("primary exit", (status == null ? "still running" : "status " + status) + ", " + exitMs
+                            + " ms after SIGTERM");
+            out.goal("every connection the kernel accepted before the signal is answered 200", answered == CONNECTIONS,
+                    results.toString());
+            out.goal("the primary exited with status 0", status != null && status == 0, String.valueOf(status));
+            out.goal("every worker exited", workersGone, workers.toString());
+        }
+        return out;
+    }
+
+    /** "200" (or another status), or what ended the connection without one; reads until {@code deadline} at most. */
+    static String answer(Socket s, long deadline) {
+        try {
+            s.setSoTimeout((int) Math.max(100, (deadline - System.nanoTime()) / 1_000_000));
+            InputStream in = s.getInputStream();
+            byte[] head = in.readNBytes(12);
+            if (head.length < 12) {
+                return "closed without an answer";
+            }
+            String line = new String(head, StandardCharsets.ISO_8859_1);
+            in.readAllBytes();
+            return line.startsWith("HTTP/1.1 ") ? line.substring(9, 12) : "not HTTP: " + line;
+        } catch (IOException e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+}
