@@ -65,6 +65,7 @@ public final class Soak {
             long non2xx = 0;
             long inKillWindows = 0;
             List<Failure> outside = new ArrayList<>();
+            List<String> overHeld = new ArrayList<>();
             List<String> stepErrors = new ArrayList<>();
             long worstReloadMs = 0;
             long worstP99Micros = 0;
@@ -73,7 +74,7 @@ public final class Soak {
                 LoadClient load = new LoadClient(LoadClient.Config.of(port, 8, 8, cycle).sourceAddresses(16)
                         .readTimeoutMs(READ_TIMEOUT_MS)).start();
                 long t0 = System.nanoTime();
-                List<Chaos.Kill> kills = new ArrayList<>();
+                List<Attribution.Kill> kills = new ArrayList<>();
                 try {
                     sleepUntil(t0, cycle.multipliedBy(1).dividedBy(10));
                     kills.add(kill(c, port, random));
@@ -93,13 +94,10 @@ public final class Soak {
                 ok += r.ok();
                 non2xx += r.non2xx();
                 worstP99Micros = Math.max(worstP99Micros, r.percentileMicros(0.99));
-                for (Failure f : r.failures()) {
-                    if (Chaos.heldByKilled(f, kills)) {
-                        inKillWindows++;
-                    } else {
-                        outside.add(f);
-                    }
-                }
+                Attribution.Verdict v = Attribution.judge(r.failures(), kills);
+                inKillWindows += v.held().size();
+                outside.addAll(v.other());
+                overHeld.addAll(v.overHeld());
                 System.out.printf("soak cycle %d/%d: %s; primary %s%n", i + 1, minutes, r.summary(), samples.get(i));
                 if (!stepErrors.isEmpty()) {
                     break; // the cluster is not in a known state: stop and report
@@ -143,6 +141,8 @@ public final class Soak {
                             + ", live heap " + kb(first.liveHeapKb()) + " → " + kb(last.liveHeapKb()));
             out.goal("every cycle's steps ran (kill, reload, scale)", stepErrors.isEmpty(), String.join("; ", stepErrors));
             out.goal("0 failures outside kill windows", outside.isEmpty(), Chaos.describe(outside));
+            out.goal("no kill with more failures than connections its victim held", overHeld.isEmpty(),
+                    String.join("; ", overHeld));
             out.goal("0 non-2xx answers", non2xx == 0, non2xx + "");
             out.goal("primary fds flat", last.fds() <= first.fds() + 2, first.fds() + " -> " + last.fds());
             out.goal("primary threads flat", last.threads() <= first.threads() + 2, first.threads() + " -> " + last.threads());
@@ -166,7 +166,7 @@ public final class Soak {
     }
 
     /** SIGSTOP a random listening worker, read the client ports of the connections it holds, then SIGKILL it. */
-    private static Chaos.Kill kill(ClusterRun c, int port, Random random) throws Exception {
+    private static Attribution.Kill kill(ClusterRun c, int port, Random random) throws Exception {
         List<Map.Entry<Integer, Long>> live = new ArrayList<>(c.listening().entrySet());
         if (live.size() < 2) {
             throw new IllegalStateException("fewer than 2 workers listening before the kill: " + live);
@@ -178,11 +178,11 @@ public final class Soak {
         long stop = System.nanoTime();
         Set<Integer> ports = Procs.peerPortsHeldBy(pid, port);
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        return new Chaos.Kill(victim.getKey(), pid, stop, ports);
+        return new Attribution.Kill(victim.getKey(), pid, stop, ports);
     }
 
     /** The killed worker's replacement listens (generous: on a saturated 2-core machine a JVM boots in tens of s). */
-    private static void awaitReplaced(ClusterRun c, Chaos.Kill k) throws InterruptedException {
+    private static void awaitReplaced(ClusterRun c, Attribution.Kill k) throws InterruptedException {
         if (!Support.within(Duration.ofSeconds(120), () -> c.listening().size() == WORKERS
                 && !c.listening().containsValue(k.pid()))) {
             throw new IllegalStateException("the killed worker " + k.id() + " was not replaced in 120 s");
