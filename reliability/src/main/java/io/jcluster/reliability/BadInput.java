@@ -231,6 +231,11 @@ public final class BadInput {
                     .figure("bad clients", SLOWLORIS + " slowloris + one loop of each probe, " + attack.toSeconds() + " s")
                     .figure("bad requests answered", tallies.toString())
                     .figure("workers before / after", workersBefore + " / " + workersAfter);
+            out.row("4 paced keep-alive good clients", SLOWLORIS + " slowloris + a loop of each bad request ("
+                            + kinds.size() + " kinds), " + attack.toSeconds() + " s", base.sent() + under.sent(),
+                    "good: " + Outcome.causes(under) + "; bad requests not given their status: " + unexpected,
+                    (noExit && workersAfter.equals(workersBefore) ? "same workers" : "WORKERS CHANGED")
+                            + "; good p99 " + p99Base + " → " + p99Under + " µs");
             out.goal("every probe got its status and the connection closed", probesOk, "");
             out.goal("every bad request of the attack got its status", unexpected == 0, tallies.toString());
             out.goal("the workers stayed up", noExit && workersAfter.equals(workersBefore), workersAfter.toString());

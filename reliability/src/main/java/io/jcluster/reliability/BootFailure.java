@@ -81,6 +81,9 @@ public final class BootFailure {
                     .figure("stop message", exitLine == null ? "none" : exitLine.replaceAll("^\\[[^]]*] ", ""))
                     .figure("the worker's exception in the output", causeShown)
                     .figure("primary exit status", exited ? status + " after " + exitMs + " ms" : "still running after " + waitS + " s");
+            out.row("—", "every worker's main throws (" + WORKERS + " slots)", 0, "—",
+                    (left.isEmpty() ? "no process" : left.size() + " PROCESSES") + ", IPC directory "
+                            + (dirRemoved ? "removed" : "LEFT") + "; " + forkMs.size() + " forks, primary exit " + status);
             out.goal("the primary exits with a non-zero status", exited && status != 0, String.valueOf(status));
             out.goal("a crash-loop message that names the cause", crashLoop != null && crashLoop.contains("exit code 1")
                     && exitLine != null, crashLoop == null ? c.tail(15) : crashLoop);

@@ -115,6 +115,12 @@ public final class Chaos {
                     .figure("all workers back", allBack + " (" + restoreMs + " ms after the load)")
                     .figure("primary fd count before / after", fdBefore + " / " + fdAfter)
                     .figure("new connections per worker after the chaos (pid: count)", answering);
+            out.row("8 keep-alive + 8 `Connection: close` connections, " + form.chaos().toSeconds() + " s, "
+                            + WORKERS + " workers" + (none ? ", NONE policy" : ""),
+                    kills.size() + " × kill -9 of a listening worker, every " + form.killEvery().toSeconds() + " s",
+                    r.sent(), Outcome.causes(r) + " (" + v.held().size() + " on the " + v.heldConnections()
+                            + " connections the victims held, " + other.size() + " elsewhere)",
+                    "primary fds " + fdBefore + " → " + fdAfter);
             out.goal("the only failures are on connections a killed worker held", other.isEmpty(),
                     other.isEmpty() ? "" : describe(other) + " " + diagnose(other, kills));
             out.goal("no killed worker has more failures than connections it held", v.overHeld().isEmpty(),

@@ -62,6 +62,9 @@ public final class Graceful {
                     .figure("worker exit", "code " + exit.group(1) + ", exitedAfterDisconnect " + exit.group(3)
                             + ", " + drainMs + " ms after disconnect()");
             addFailureFigures(out, r.failures());
+            out.row("6 keep-alive + 6 `Connection: close` connections, " + form.graceful().toSeconds() + " s"
+                            + (none ? ", NONE policy" : ""), "`disconnect()` of 1 of " + WORKERS + " workers", r.sent(),
+                    Outcome.causes(r), "the worker exited, code " + exit.group(1));
             out.goal("0 failed", r.failed() + r.connectFailed() == 0, Chaos.describe(r.failures()));
             out.goal("0 non-2xx", r.non2xx() == 0, r.byStatus());
             out.goal("the worker exited with code 0 after disconnect", exit.group(1).equals("0")
@@ -112,6 +115,9 @@ public final class Graceful {
                     .figure("non-2xx answers", r.non2xx())
                     .figure("answers by status", r.byStatus());
             addFailureFigures(out, r.failures());
+            out.row("6 keep-alive + 6 `Connection: close` connections, " + String.format("%.0f s", r.seconds()),
+                    "every worker replaced, one at a time (fork, listen, `disconnect()`)", r.sent(), Outcome.causes(r),
+                    c.listening().size() + " workers, all new");
             out.goal("0 failed", r.failed() + r.connectFailed() == 0, Chaos.describe(r.failures()));
             out.goal("0 non-2xx", r.non2xx() == 0, r.byStatus());
             out.goal("every old worker replaced, " + WORKERS + " listening", replaced, c.listening().toString());
@@ -164,6 +170,10 @@ public final class Graceful {
                     .figure("primary exit", (status == null ? "still running" : "status " + status) + ", "
                             + exitMs + " ms after SIGTERM");
             addFailureFigures(out, before);
+            out.row("6 keep-alive + 6 `Connection: close` connections", "SIGTERM of the primary", r.sent(),
+                    Outcome.causes(r) + " (" + before.size() + " on connections made before the signal, "
+                            + madeAfter.size() + " reset after it, " + refusedAfter + " refused after it: expected)",
+                    (workersGone ? "no worker" : "WORKERS LEFT") + "; primary exit " + status);
             out.goal("0 failed among requests on connections made before the signal", before.isEmpty(),
                     Chaos.describe(before));
             out.goal("0 non-2xx", r.non2xx() == 0, r.byStatus());

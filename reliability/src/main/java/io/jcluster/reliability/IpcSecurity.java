@@ -112,6 +112,8 @@ public final class IpcSecurity {
             out.figure("primary exit after SIGTERM", status + " in " + Support.millisSince(t0) + " ms");
             boolean removed = !Files.exists(dir);
             out.figure("IPC directory after exit", removed ? "removed" : "LEFT: " + Orphans.list(tmp));
+            out.row("—", "impostors on the worker's IPC socket (wrong token, wrong pid, not Hello, garbage, silent)",
+                    0, "—", "IPC directory " + (removed ? "removed" : "LEFT") + "; primary exit " + status);
             out.goal("the IPC directory is removed on exit", removed, Orphans.list(tmp).toString());
             out.goal("the primary exited with status 0", status != null && status == 0, String.valueOf(status));
         } finally {

@@ -69,6 +69,10 @@ public final class Leaks {
                     .figure("primary heap used after full GC, before / after", heapBefore + " KiB / " + heapAfter
                             + " KiB (" + (growth >= 0 ? "+" : "") + growth + " KiB)")
                     .figure("workers' fd counts before / after", workerFdBefore + " / " + workerFdAfter);
+            out.row(String.format("%,d `Connection: close` connections, 8 client threads", r.connections()), "—",
+                    r.sent(), Outcome.causes(r), "primary fds " + fdBefore + " → " + fdAfter + ", heap "
+                            + (growth >= 0 ? "+" : "") + growth + " KiB; workers' fds " + workerFdBefore + " → "
+                            + workerFdAfter);
             out.goal("every connection answered 2xx", r.ok() == form.leakConnections() && r.notOk() == 0,
                     r.summary());
             out.goal("primary fd count back to baseline", fdBack, fdBefore + " -> " + fdAfter);

@@ -71,6 +71,10 @@ public final class Orphans {
                             leftInTmp.isEmpty() ? "nothing" : leftInTmp.toString())
                     .figure("of that, left once a new primary started there",
                             leftAfterRestart.isEmpty() ? "nothing" : leftAfterRestart.toString());
+            out.row("4 keep-alive + 4 `Connection: close` connections", "kill -9 of the primary", r.sent(),
+                    Outcome.causes(r) + " (expected: the cluster is gone)",
+                    (allGone ? "workers gone in " + goneMs + " ms" : "WORKERS LEFT") + "; IPC dirs left: "
+                            + (leftAfterRestart.isEmpty() ? "none" : leftAfterRestart));
             long bound = form.bound(1000, 5000); // the figure is 1 s; a loaded machine gets a margin in verify
             out.goal("every worker gone within " + bound / 1000 + " s", allGone && goneMs <= bound, goneMs + " ms");
             out.goal("the port is free for a new cluster", reuse, reuseDetail);

@@ -46,6 +46,25 @@ public final class Outcome {
         return this;
     }
 
+    /**
+     * A load run's failures by cause, for a summary line: socket errors by the phase they happened in, then
+     * answers other than 2xx by status; "0" when there are none.
+     */
+    public static String causes(LoadClient.Result r) {
+        java.util.Map<String, Integer> kinds = new java.util.TreeMap<>();
+        for (LoadClient.Failure f : r.failures()) {
+            kinds.merge(f.phase().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), 1, Integer::sum);
+        }
+        List<String> parts = new ArrayList<>();
+        kinds.forEach((k, n) -> parts.add(n + " " + k));
+        r.statuses().forEach((status, n) -> {
+            if (status < 200 || status >= 300) {
+                parts.add(n + " × " + status);
+            }
+        });
+        return parts.isEmpty() ? "0" : String.join(", ", parts);
+    }
+
     /** The summary line, or null when the scenario gives none. */
     public Row row() {
         return row;

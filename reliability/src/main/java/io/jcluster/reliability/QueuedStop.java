@@ -82,6 +82,10 @@ public final class QueuedStop {
                     .figure("answers", results)
                     .figure("primary exit", (status == null ? "still running" : "status " + status) + ", " + exitMs
                             + " ms after SIGTERM");
+            out.row(CONNECTIONS + " connections with a request each, queued while both workers were stopped",
+                    "SIGTERM of the primary, then SIGCONT of the workers", CONNECTIONS,
+                    (CONNECTIONS - answered) + " not answered 200 " + results,
+                    (workersGone ? "no worker" : "WORKERS LEFT") + "; primary exit " + status);
             out.goal("every connection the kernel accepted before the signal is answered 200", answered == CONNECTIONS,
                     results.toString());
             out.goal("the primary exited with status 0", status != null && status == 0, String.valueOf(status));

@@ -69,6 +69,9 @@ public final class Retire {
                     .figure("answers by status", r.byStatus())
                     .figure("new connections after (pid: count)", answering);
             Graceful.addFailureFigures(out, r.failures());
+            out.row("6 keep-alive + 6 `Connection: close` connections, " + form.graceful().toSeconds() + " s",
+                    "scale " + SCALE_FROM + " → 1 (`retire`)", r.sent(), Outcome.causes(r),
+                    "1 worker; the retired ones exited: " + allClean);
             out.goal("0 failed (errors, failed connects and non-2xx)", r.notOk() == 0,
                     Chaos.describe(r.failures()) + " " + r.byStatus());
             out.goal("each retired worker exited with code 0 after a disconnect", allClean, exits.toString());
@@ -151,6 +154,11 @@ public final class Retire {
                                 (r.failures().size() - elsewhere.size()) + " / " + elsewhere.size())
                         .figure("new connections after (pid: count)", answering);
                 Graceful.addFailureFigures(out, r.failures());
+                out.row("2 keep-alive + 2 `Connection: close` connections", "retire of a worker stuck in a request, "
+                                + DEADLINE_MS + " ms drain deadline", r.sent(), Outcome.causes(r) + " ("
+                                + (r.failures().size() - elsewhere.size()) + " on the stuck worker's connections, "
+                                + elsewhere.size() + " elsewhere)",
+                        "stuck worker " + exit.group(2) + " at " + exitMs + " ms");
                 out.goal("the stuck worker was killed with SIGKILL", "SIGKILL".equals(exit.group(2)), exit.group());
                 out.goal("not before the deadline", exitMs >= DEADLINE_MS, exitMs + " ms");
                 out.goal("at the deadline (within " + late + " ms after it)", exitMs <= DEADLINE_MS + late,

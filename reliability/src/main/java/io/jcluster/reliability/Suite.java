@@ -148,7 +148,7 @@ public final class Suite {
                 b.append(" | — | — | — | — | — ");
             } else {
                 b.append(" | ").append(cell(r.load())).append(" | ").append(cell(r.faults())).append(" | ")
-                        .append(String.format("%,d", r.requests())).append(" | ").append(cell(r.failures()))
+                        .append(r.requests() > 0 ? String.format("%,d", r.requests()) : "—").append(" | ").append(cell(r.failures()))
                         .append(" | ").append(cell(r.left())).append(' ');
             }
             b.append("| ").append(met).append(" / ").append(o.goals().size())
