@@ -24,12 +24,6 @@ import org.slf4j.LoggerFactory;
  * <p>JDK 17 archives only classes from jar files: a classpath with a directory (also one named by a jar's
  * manifest {@code Class-Path}) gets no archive.
  *
- * <p>A worker with a java agent (jcluster's, for an unmodified application) cannot write that archive: HotSpot
- * refuses to dump one with an agent, on 25 too. From JDK 25 such workers get an AOT cache instead (JEP 483/514),
- * whose training run accepts agents (JDK-8356693; the classes an agent changes stay out of the cache): the first
- * worker records ({@code -XX:AOTMode=record}), and when it has exited the primary assembles the cache
- * ({@code -XX:AOTMode=create}, a JVM of its own, in the background: {@link AotAssembly}).
- *
  * <p>Archives live in {@value #ENV_DIR} (default {@code ~/.cache/jcluster/cds}); {@code off} disables this.
  * Every new build makes a new archive, so the directory keeps only the {@value #KEEP} most recently used
  * (an archive is touched when used), and drops partial archives left by workers that died while writing.
@@ -43,19 +37,13 @@ final class ClassDataSharing {
     private static final long PARTIAL_MAX_AGE_MILLIS = 3_600_000;
     private static final Logger log = LoggerFactory.getLogger(ClassDataSharing.class);
 
-    /** JDK 25+: an AOT cache can be trained with a java agent present (JDK-8356693). */
-    static final boolean AOT_WITH_AGENTS = Runtime.version().feature() >= 25;
-
     private final Path archive;
     private final Path partial;
-    /** Null for AppCDS; the AOT cache's assembly for a worker command with a java agent (JDK 25+). */
-    private final AotAssembly aot;
     private int dumper = -1;
 
-    private ClassDataSharing(Path archive, Path partial, AotAssembly aot) {
+    private ClassDataSharing(Path archive, Path partial) {
         this.archive = archive;
         this.partial = partial;
-        this.aot = aot;
     }
 
     /** Null when disabled, when the user chose CDS flags of their own, or when there is no cache directory. */
@@ -64,20 +52,19 @@ final class ClassDataSharing {
         if ("off".equals(setting)) {
             return null;
         }
-        boolean agent = false;
         for (String arg : command) {
             if (arg.startsWith("-XX:SharedArchiveFile") || arg.startsWith("-XX:ArchiveClassesAtExit")
                     || arg.equals("-Xshare:off") || arg.startsWith("-XX:SharedClassListFile")
+                    // JDK 24+'s AOT cache, chosen by the user
                     || arg.startsWith("-XX:AOTCache") || arg.startsWith("-XX:AOTMode")
-                    || arg.startsWith("-XX:AOTConfiguration")) {
+                    || arg.startsWith("-XX:AOTConfiguration")
+                    // HotSpot will not dump an archive with a java agent (jcluster's, for an unmodified
+                    // application): "Must enable AllowArchivingWithJavaAgent", and the worker exits 1 (on 25 too).
+                    // 25's AOT cache accepts an agent in its training run, but such workers started slower with
+                    // it than without (README, "JDK 25"), so they run without class data.
+                    || arg.startsWith("-javaagent:")) {
                 return null;
             }
-            // HotSpot will not dump a dynamic archive with a java agent (jcluster's, for an unmodified
-            // application): "Must enable AllowArchivingWithJavaAgent", and the worker exits 1. 25's AOT cache can.
-            agent |= arg.startsWith("-javaagent:");
-        }
-        if (agent && !AOT_WITH_AGENTS) {
-            return null;
         }
         if (!jarsOnly(classpath)) {
             return null;
@@ -88,14 +75,8 @@ final class ClassDataSharing {
             Files.createDirectories(dir);
             prune(dir);
             String key = key(command, classpath);
-            long pid = ProcessHandle.current().pid();
-            if (agent) {
-                Path cache = dir.resolve(key + ".aot");
-                Path config = dir.resolve(key + "." + pid + ".aotconf.partial");
-                return new ClassDataSharing(cache, config, new AotAssembly(command, classpath, config, cache,
-                        dir.resolve(key + "." + pid + ".aot.partial")));
-            }
-            return new ClassDataSharing(dir.resolve(key + ".jsa"), dir.resolve(key + "." + pid + ".partial"), null);
+            return new ClassDataSharing(dir.resolve(key + ".jsa"),
+                    dir.resolve(key + "." + ProcessHandle.current().pid() + ".partial"));
         } catch (IOException | RuntimeException e) {
             log.debug("no class data sharing for workers: {}", e.toString());
             return null;
@@ -112,7 +93,7 @@ final class ClassDataSharing {
                 long modified = Files.getLastModifiedTime(f).toMillis();
                 if (name.endsWith(".partial") && now - modified > PARTIAL_MAX_AGE_MILLIS) {
                     Files.deleteIfExists(f);
-                } else if ((name.endsWith(".jsa") || name.endsWith(".aot")) && !name.startsWith("cli-")) {
+                } else if (name.endsWith(".jsa") && !name.startsWith("cli-")) {
                     archives.add(f);
                 }
             }
@@ -194,14 +175,11 @@ final class ClassDataSharing {
             } catch (IOException e) {
                 log.debug("could not touch {}: {}", archive, e.toString()); // only the pruning order suffers
             }
-            return aot != null ? List.of("-Xlog:cds*=off", "-Xlog:aot*=off", "-XX:AOTCache=" + archive)
-                    : List.of("-Xlog:cds*=off", "-XX:SharedArchiveFile=" + archive);
+            return List.of("-Xlog:cds*=off", "-XX:SharedArchiveFile=" + archive);
         }
-        if (dumper < 0 && (aot == null || !aot.running())) {
+        if (dumper < 0) {
             dumper = id;
-            return aot != null
-                    ? List.of("-Xlog:cds*=off", "-Xlog:aot*=off", "-XX:AOTMode=record", "-XX:AOTConfiguration=" + partial)
-                    : List.of("-Xlog:cds*=off", "-XX:ArchiveClassesAtExit=" + partial);
+            return List.of("-Xlog:cds*=off", "-XX:ArchiveClassesAtExit=" + partial);
         }
         return List.of();
     }
@@ -216,10 +194,6 @@ final class ClassDataSharing {
             return;
         }
         dumper = -1;
-        if (aot != null) {
-            aot.start(); // the recorded configuration -> the cache, in a JVM of its own
-            return;
-        }
         try {
             if (Files.isRegularFile(partial) && Files.size(partial) > 0) {
                 Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
