@@ -55,8 +55,13 @@ final class ClassDataSharing {
         for (String arg : command) {
             if (arg.startsWith("-XX:SharedArchiveFile") || arg.startsWith("-XX:ArchiveClassesAtExit")
                     || arg.equals("-Xshare:off") || arg.startsWith("-XX:SharedClassListFile")
+                    // JDK 24+'s AOT cache, chosen by the user
+                    || arg.startsWith("-XX:AOTCache") || arg.startsWith("-XX:AOTMode")
+                    || arg.startsWith("-XX:AOTConfiguration")
                     // HotSpot will not dump an archive with a java agent (jcluster's, for an unmodified
-                    // application): "Must enable AllowArchivingWithJavaAgent", and the worker exits 1.
+                    // application): "Must enable AllowArchivingWithJavaAgent", and the worker exits 1 (on 25 too).
+                    // 25's AOT cache accepts an agent in its training run, but gave such workers no consistent
+                    // gain in CPU or RSS (README, "JDK 25"), so they run without class data.
                     || arg.startsWith("-javaagent:")) {
                 return null;
             }

@@ -23,6 +23,8 @@ final class Spawner {
     /** Extra JVM flags for every worker, appended after the configured ones (so they win). */
     static final String ENV_JAVA_OPTS = "JCLUSTER_WORKER_JAVA_OPTS";
     private static final Logger log = LoggerFactory.getLogger(Spawner.class);
+    /** Whether the workers' java (the primary's) knows {@code --enable-native-access} for the class path: 22+. */
+    private static final boolean NATIVE_ACCESS_FLAG = Runtime.version().feature() >= 22;
 
     private final ClusterSettings settings;
     private final SchedulingPolicy policy;
@@ -85,6 +87,11 @@ final class Spawner {
         String extra = System.getenv(ENV_JAVA_OPTS);
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        if (NATIVE_ACCESS_FLAG && cmd.stream().noneMatch(a -> a.startsWith("--enable-native-access"))) {
+            // A worker loads JNI (Netty's epoll, libjcluster-fds): said on the command line, JDK 22+ prints no
+            // restricted-method warning (JEP 454). Workers run the primary's java, so its version decides.
+            cmd.add(1, "--enable-native-access=ALL-UNNAMED");
         }
         if (jar != null) {
             cmd.add("-jar");

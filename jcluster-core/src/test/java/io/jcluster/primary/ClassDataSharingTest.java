@@ -57,5 +57,7 @@ class ClassDataSharingTest {
                 java.util.List.of(app.toString()))).as("the same command without an agent").isNotNull();
         assertThat(ClassDataSharing.forCommand(java.util.List.of("java", "-javaagent:/x/jcluster-agent.jar", "-jar",
                 app.toString()), java.util.List.of(app.toString()))).isNull();
+        assertThat(ClassDataSharing.forCommand(java.util.List.of("java", "-XX:AOTCache=/x.aot", "-jar", app.toString()),
+                java.util.List.of(app.toString()))).as("the user's own AOT cache").isNull();
     }
 }
