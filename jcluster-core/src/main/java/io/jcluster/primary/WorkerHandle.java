@@ -83,7 +83,10 @@ final class WorkerHandle extends WorkerBase {
         this.id = id;
         this.slot = slot;
         this.token = token;
-        this.replies = new PendingReplies(primary.listenerThread(), "worker " + id, RequestException.MAX_PENDING);
+        // The primary's listener thread is looked up when a reply completes, not here: a handle exists before
+        // (and, in unit tests, without) a running primary.
+        this.replies = new PendingReplies(task -> primary.listenerThread().execute(task), "worker " + id,
+                RequestException.MAX_PENDING);
         this.spare = slot.spare;
     }
 
