@@ -111,12 +111,21 @@ public final class LogTail {
                 }
                 Object k = fileKey(file);
                 if (k != null && !k.equals(key)) {
+                    // Files rotated after the one we had open (more than one rotation between two polls): open
+                    // them, oldest first, before the current file, so the reads below survive further renames.
+                    List<FileChannel> between = key == null ? List.of() : openRotatedAfter(file, key);
                     if (open != null) {
                         drain(open, pos, lines); // the old file's last lines, written before it was renamed
                         lines.flush();
                         open.close();
                     }
                     open = openOrNull(file);
+                    for (FileChannel ch : between) {
+                        try (ch) {
+                            drain(ch, 0, lines);
+                            lines.flush();
+                        }
+                    }
                     key = open == null ? null : k;
                     pos = 0;
                     continue;
@@ -187,6 +196,32 @@ public final class LogTail {
         void reset() {
             partial.reset();
         }
+    }
+
+    /**
+     * The rotated files ({@code file.1}, {@code file.2}, …) newer than the one whose key is {@code key}, opened,
+     * oldest first; none when that file is no longer among them (pruned) or none was rotated after it.
+     */
+    private static List<FileChannel> openRotatedAfter(Path file, Object key) throws IOException {
+        int at = 0;
+        for (int i = 1; ; i++) {
+            Object k = fileKey(RotatingFile.rotated(file, i));
+            if (k == null) {
+                break;
+            }
+            if (k.equals(key)) {
+                at = i;
+                break;
+            }
+        }
+        List<FileChannel> newer = new ArrayList<>();
+        for (int i = at - 1; i >= 1; i--) {
+            FileChannel ch = openOrNull(RotatingFile.rotated(file, i));
+            if (ch != null) {
+                newer.add(ch);
+            }
+        }
+        return newer;
     }
 
     private static Object fileKey(Path file) {
