@@ -1,40 +1,11 @@
 package io.jcluster.balance;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * The target with the fewest open connections among those with room; ties go in turn (round-robin from a
  * cursor that moves past each pick), so equal targets share new connections evenly. One pass over the
  * targets per pick, no allocation.
  */
-public final class LeastConnections<T extends Target> implements Balancer<T> {
-    private final List<T> targets = new ArrayList<>();
-    private int next;
-
-    @Override
-    public void add(T target) {
-        if (!targets.contains(target)) {
-            targets.add(target);
-        }
-    }
-
-    @Override
-    public boolean remove(T target) {
-        int i = targets.indexOf(target);
-        if (i < 0) {
-            return false;
-        }
-        targets.remove(i);
-        if (i < next) {
-            next--;
-        }
-        if (next >= targets.size()) {
-            next = 0;
-        }
-        return true;
-    }
-
+public final class LeastConnections<T extends Target> extends InTurn<T> {
     @Override
     public T pick(long client) {
         int n = targets.size();
@@ -56,15 +27,5 @@ public final class LeastConnections<T extends Target> implements Balancer<T> {
             next = bestAt + 1 == n ? 0 : bestAt + 1;
         }
         return best;
-    }
-
-    @Override
-    public boolean isEmpty() {
-        return targets.isEmpty();
-    }
-
-    @Override
-    public int size() {
-        return targets.size();
     }
 }
