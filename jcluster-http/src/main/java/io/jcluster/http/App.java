@@ -61,10 +61,24 @@ public final class App {
     private volatile Dispatcher dispatcher;
     private volatile java.util.Map<String, WebSocketUpgrade.Route> webSockets = java.util.Map.of();
     private NetServer server;
+    private final HttpOptions options;
+    /** False for {@link Warmup}'s app: its requests are not the worker's (no counters, no durations). */
+    final boolean counted;
+
+    private App(HttpOptions options, boolean counted) {
+        this.options = options;
+        this.config = Config.of(options);
+        this.counted = counted;
+        this.initializer = new Initializer();
+    }
 
     private App(HttpOptions options) {
-        this.config = Config.of(options);
-        this.initializer = new Initializer();
+        this(options, true);
+    }
+
+    /** An app whose requests count nowhere ({@link Warmup}): same options, so the same mapper and limits. */
+    static App uncounted(HttpOptions options) {
+        return new App(new HttpOptions(options).warmUp(false), false);
     }
 
     /** An app with the default {@link HttpOptions}. */
@@ -228,6 +242,9 @@ public final class App {
             compile();
             s = NetServer.create(initializer); // Netty's channels set TCP_NODELAY themselves
             server = s;
+        }
+        if (options.warmUp()) {
+            Warmup.once(options); // before the listen: a worker is ready once its first client is served at speed
         }
         CompletableFuture<InetSocketAddress> result = new CompletableFuture<>();
         CompletableFuture<InetSocketAddress> listening;

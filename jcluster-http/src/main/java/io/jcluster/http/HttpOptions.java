@@ -68,6 +68,7 @@ public final class HttpOptions {
     private Duration lingerTimeout = DEFAULT_LINGER_TIMEOUT;
     private int maxLingerBytes = DEFAULT_MAX_LINGER_BYTES;
     private ObjectMapper objectMapper;
+    private boolean warmUp = !"false".equals(System.getProperty("jcluster.http.warmup"));
 
     /** Options with every default. */
     public HttpOptions() {
@@ -86,6 +87,7 @@ public final class HttpOptions {
         lingerTimeout = o.lingerTimeout;
         maxLingerBytes = o.maxLingerBytes;
         objectMapper = o.objectMapper;
+        warmUp = o.warmUp;
     }
 
     /** Longest request line in bytes; see {@link #DEFAULT_MAX_REQUEST_LINE}. */
@@ -167,6 +169,24 @@ public final class HttpOptions {
     public HttpOptions objectMapper(ObjectMapper mapper) {
         objectMapper = Objects.requireNonNull(mapper, "mapper");
         return this;
+    }
+
+    /**
+     * Whether {@link App#listen} first runs a few hundred requests through this JVM's HTTP pipeline in memory
+     * (decoder, router, a JSON response, a 404, the encoder) before it listens: the classes load and the hot
+     * code compiles before the first client, not on its request. The application's own routes and middleware
+     * never run and nothing is counted or logged; it happens once per JVM and takes ~0.1-0.3 s of CPU on a
+     * fresh one. A worker that listens later (a hot spare, a replacement) then serves its first connection at
+     * speed. Default: on, unless the JVM runs with {@code -Djcluster.http.warmup=false} (for
+     * a worker: {@code --jvm-args -Djcluster.http.warmup=false}).
+     */
+    public HttpOptions warmUp(boolean on) {
+        warmUp = on;
+        return this;
+    }
+
+    public boolean warmUp() {
+        return warmUp;
     }
 
     public int maxRequestLine() {

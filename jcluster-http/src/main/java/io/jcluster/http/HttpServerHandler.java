@@ -52,6 +52,8 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
 
     private final Config config;
     private final App app;
+    /** False for the warm-up's requests ({@link Warmup}): they are not this worker's. */
+    private final boolean counted;
     private ChannelHandlerContext ctx;
     private ConnectionState state = ConnectionState.IDLE;
     private boolean started;
@@ -70,6 +72,7 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
 
     HttpServerHandler(App app, Config config) {
         this.app = app;
+        this.counted = app.counted;
         this.config = config;
     }
 
@@ -313,7 +316,9 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
         head = null;
         state = ConnectionState.PROCESSING;
         timer.disarm();
-        Counters.requestServed();
+        if (counted) {
+            Counters.requestServed();
+        }
         Request req = new Request(h, b, config.mapper(), ctx.channel().remoteAddress());
         Response res = new Response(this, req, config.mapper());
         try {
@@ -349,7 +354,9 @@ final class HttpServerHandler extends ChannelInboundHandlerAdapter {
             content.release();
             throw new IllegalStateException("the connection of " + req + " is not waiting for a response");
         }
-        RequestDurations.record(now() - requestStart); // the worker's request-duration histogram (metrics)
+        if (counted) {
+            RequestDurations.record(now() - requestStart); // the worker's request-duration histogram (metrics)
+        }
         out.send(req, status, headers, defaultType, content, serverClosing);
     }
 
