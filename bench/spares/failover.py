@@ -67,13 +67,18 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--cold", action="store_true",
+                    help="workers without the HTTP layer's warm-up (-Djcluster.http.warmup=false): the spare's "
+                         "first request loads its classes")
     a = ap.parse_args()
     home = tempfile.mkdtemp(prefix="jcluster-bench-spares-")
     env = dict(os.environ, JCLUSTER_HOME=home)
-    name = "spares%d" % a.spares
+    name = "spares%d%s" % (a.spares, "cold" if a.cold else "")
     cmd = [os.path.join(ROOT, "bin/jcluster"), "start", "--name", name, "--instances", "2", "--spares", str(a.spares),
-           "--classpath", HELLO, "--main-class", "io.jcluster.examples.hello.HelloApp",
-           "--", "--port", str(a.port), "--host", "127.0.0.1"]
+           "--classpath", HELLO, "--main-class", "io.jcluster.examples.hello.HelloApp"]
+    if a.cold:
+        cmd += ["--jvm-args", "-Djcluster.http.warmup=false"]
+    cmd += ["--", "--port", str(a.port), "--host", "127.0.0.1"]
     primary = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     threading.Thread(target=lambda: [lines.append(l) for l in primary.stdout], daemon=True).start()
@@ -133,7 +138,7 @@ def main():
                 failed_inflight = sum(1 for (t0, t1, pid) in snap if pid is None and t0 < t_kill and t1 >= t_kill)
                 served = sum(1 for (t0, t1, pid) in snap if pid is not None and t1 >= t_kill and t0 <= end)
                 what = sorted({e for (t0, e) in list(errors) if t0 >= t_kill - 15 and t0 <= end})
-                rec = {"spares": a.spares, "kill": k + 1, "victim": victim, "successor": successor,
+                rec = {"spares": a.spares, "warm": not a.cold, "kill": k + 1, "victim": victim, "successor": successor,
                        "first_ms": None if first is None else round((first - t_kill) * 1000, 1),
                        "promoted_ms": promoted_ms(home, name, successor, wall_kill),
                        "failed_new": failed_new, "failed_inflight": failed_inflight, "errors": what,
