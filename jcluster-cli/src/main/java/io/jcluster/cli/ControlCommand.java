@@ -22,12 +22,21 @@ abstract class ControlCommand {
     @Spec
     CommandSpec command;
 
+    /** Set when the command runs without picocli ({@link QuickCommands}); else picocli's streams are used. */
+    private PrintWriter out;
+    private PrintWriter err;
+
+    void printTo(PrintWriter out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+    }
+
     PrintWriter out() {
-        return command.commandLine().getOut();
+        return out != null ? out : command.commandLine().getOut();
     }
 
     PrintWriter err() {
-        return command.commandLine().getErr();
+        return err != null ? err : command.commandLine().getErr();
     }
 
     /** One request; an error reply becomes a {@link CliException} with {@code onError}. */

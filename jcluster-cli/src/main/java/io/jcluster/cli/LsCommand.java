@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcluster.contract.ExitCode;
+import io.jcluster.contract.JsonText;
 import io.jcluster.contract.Units;
 import io.jcluster.control.ControlClient;
 import io.jcluster.registry.Entry;
@@ -29,11 +30,14 @@ final class LsCommand implements Callable<Integer> {
     @Spec
     CommandSpec command;
 
+    /** Set when the command runs without picocli ({@link QuickCommands}); else picocli's stream is used. */
+    PrintWriter out;
+
     @Override
     public Integer call() throws Exception {
         Registry registry = Registry.open();
         List<Entry> entries = registry.list();
-        PrintWriter out = command.commandLine().getOut();
+        PrintWriter out = this.out != null ? this.out : command.commandLine().getOut();
         ArrayNode all = JsonNodeFactory.instance.arrayNode();
         Table t = new Table("NAME", "PID", "STATE", "WORKERS", "UPTIME", "APP");
         for (Entry e : entries) {
@@ -52,7 +56,7 @@ final class LsCommand implements Callable<Integer> {
             n.put("logDir", e.logDir());
         }
         if (json) {
-            out.println(StatusCommand.PRETTY.writeValueAsString(all));
+            out.println(JsonText.pretty(all));
         } else if (entries.isEmpty()) {
             out.println("no cluster is running (registry: " + registry.home() + ")");
         } else {

@@ -50,23 +50,30 @@ public final class Main {
 
     /** Runs a command; returns its exit status, or {@link ExitCode#RUNNING} when it left a cluster running. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        Integer quick = QuickCommands.run(out, err, args);
+        if (quick != null) {
+            return quick;
+        }
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
         cl.getSubcommands().get("scale").setUnmatchedOptionsArePositionalParams(true);
         cl.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_COMMAND_LIST, CommandList::render);
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof CliException c) {
-                err.println("jcluster: " + c.getMessage());
-                return c.exit().code();
-            }
-            if (e instanceof ControlException) {
-                err.println("jcluster: " + e.getMessage());
-                return ExitCode.FAILED.code();
-            }
-            err.println("jcluster: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-            return ExitCode.FAILED.code();
-        });
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> failed(e, err));
         return cl.execute(args);
+    }
+
+    /** A command's exception: one line {@code jcluster: MESSAGE} on {@code err}; returns the exit status. */
+    static int failed(Exception e, PrintWriter err) {
+        if (e instanceof CliException c) {
+            err.println("jcluster: " + c.getMessage());
+            return c.exit().code();
+        }
+        if (e instanceof ControlException) {
+            err.println("jcluster: " + e.getMessage());
+            return ExitCode.FAILED.code();
+        }
+        err.println("jcluster: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        return ExitCode.FAILED.code();
     }
 }

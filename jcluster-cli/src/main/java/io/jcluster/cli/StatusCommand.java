@@ -1,12 +1,11 @@
 package io.jcluster.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
+import io.jcluster.contract.JsonText;
 import io.jcluster.contract.Units;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,8 +23,6 @@ import picocli.CommandLine.Option;
                 "A worker that reports no open connection and no request but accepted connections (an application "
                         + "run as it is: jcluster's agent sees its accepts only) shows those under CONNS, marked *."})
 final class StatusCommand extends ControlCommand implements Callable<Integer> {
-    static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     @Option(names = "--json", description = "Print the status as JSON; an error as {\"error\": MESSAGE, \"exit\": STATUS}.")
     boolean json;
 
@@ -42,12 +39,12 @@ final class StatusCommand extends ControlCommand implements Callable<Integer> {
             ObjectNode error = JsonNodeFactory.instance.objectNode();
             error.put("error", e.getMessage());
             error.put("exit", e.exit().code());
-            out().println(PRETTY.writeValueAsString(error));
+            out().println(JsonText.pretty(error));
             out().flush();
             return e.exit().code();
         }
         if (json) {
-            out().println(PRETTY.writeValueAsString(s));
+            out().println(JsonText.pretty(s));
         } else {
             out().print(render(s));
         }

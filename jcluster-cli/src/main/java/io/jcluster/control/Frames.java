@@ -1,7 +1,7 @@
 package io.jcluster.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jcluster.contract.JsonText;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,13 +16,12 @@ import java.nio.channels.WritableByteChannel;
 public final class Frames {
     /** Larger frames are refused: no command needs more. */
     public static final int MAX = 1 << 20;
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private Frames() {
     }
 
     public static void write(WritableByteChannel ch, JsonNode node) throws IOException {
-        byte[] body = JSON.writeValueAsBytes(node);
+        byte[] body = JsonText.bytes(node);
         if (body.length > MAX) {
             throw new IOException("frame of " + body.length + " bytes is over the limit of " + MAX);
         }
@@ -45,7 +44,7 @@ public final class Frames {
         }
         ByteBuffer body = ByteBuffer.allocate(n);
         fill(ch, body, false);
-        JsonNode node = JSON.readTree(body.array());
+        JsonNode node = JsonText.read(body.array());
         if (node == null || !node.isObject()) {
             throw new IOException("a frame must be one JSON object");
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
+import io.jcluster.contract.JsonText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -35,7 +36,10 @@ import java.util.stream.Stream;
 public final class Registry {
     public static final String ENV_HOME = "JCLUSTER_HOME";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Writes entries (primaries only): reading one needs no {@code ObjectMapper} ({@link Entry#of}). */
+    private static final class Writer {
+        static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private final Path home;
@@ -235,7 +239,7 @@ public final class Registry {
         Path file = entryFile(e.name());
         Path tmp = home.resolve("." + e.name() + ".json." + ProcessHandle.current().pid());
         try {
-            Files.write(tmp, JSON.writeValueAsBytes(e));
+            Files.write(tmp, Writer.JSON.writeValueAsBytes(e));
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException x) {
@@ -260,7 +264,7 @@ public final class Registry {
             return Optional.empty();
         }
         try {
-            return Optional.of(JSON.readValue(f.toFile(), Entry.class));
+            return Optional.ofNullable(Entry.of(JsonText.read(Files.readAllBytes(f))));
         } catch (IOException e) {
             return Optional.empty(); // half-written or foreign: treat as absent
         }
