@@ -229,8 +229,9 @@ public final class OpenLoop {
                         int len = head.length();
                         if (len >= 4 && head.charAt(len - 1) == '\n' && head.charAt(len - 2) == '\r'
                                 && head.charAt(len - 3) == '\n' && head.charAt(len - 4) == '\r') {
-                            bodyLeft = contentLength(head);
-                            serverCloses = head.toString().toLowerCase(java.util.Locale.ROOT).contains("\nconnection: close");
+                            String h = head.toString().toLowerCase(java.util.Locale.ROOT);
+                            bodyLeft = contentLength(h);
+                            serverCloses = h.contains("\nconnection: close");
                             head.setLength(0);
                         }
                     } else {
@@ -263,8 +264,7 @@ public final class OpenLoop {
             sendNext();
         }
 
-        private static long contentLength(CharSequence head) {
-            String h = head.toString().toLowerCase(java.util.Locale.ROOT);
+        private static long contentLength(String h) {   // h: the head, lower case
             int i = h.indexOf("\ncontent-length:");
             if (i < 0) {
                 return 0;
