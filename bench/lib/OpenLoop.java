@@ -12,13 +12,18 @@
  * Prints one line: rate=… sent=… answered=… unanswered=… errors=… achieved=… p50_ms=… p90_ms=… p99_ms=… p999_ms=…
  * max_ms=… (requests due in the warm-up are sent but not timed; unanswered: still queued or in flight 5 s after the
  * schedule ended; errors: lost with a connection the server closed; achieved: timed answers per second of the
- * measured part). Exit status 2 for bad arguments.
+ * measured part; reconnects: connections re-opened after the server closed them on purpose, below). A server that
+ * answers with `Connection: close` (Tomcat, Spring Boot's server, does so on every 100th request of a keep-alive
+ * connection by default) gets nothing more on that connection: it is re-opened and its queue goes on there, the wait
+ * counting in the queued requests' latency, as a browser or wrk would. Exit status 2 for bad arguments.
  */
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -76,18 +81,20 @@ public final class OpenLoop {
         AtomicLong answered = new AtomicLong();
         int[] recorded = {0};   // latencies recorded so far, shared by the connections (all on one event loop)
         AtomicLong errors = new AtomicLong();
+        AtomicLong reconnects = new AtomicLong();
         List<Conn> conns = new ArrayList<>();
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true);
         for (int i = 0; i < connections; i++) {
             Conn conn = new Conn(latencies, recorded, counted, answered, errors);
-            Channel ch = bootstrap.handler(new ChannelInitializer<SocketChannel>() {
+            conn.reopen = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel c) {
                     c.pipeline().addLast(conn);
                 }
-            }).connect("127.0.0.1", port).sync().channel();
-            conn.channel = ch;
+            }).remoteAddress("127.0.0.1", port);
+            conn.reconnects = reconnects;
+            conn.channel = conn.reopen.connect().sync().channel();
             conns.add(conn);
         }
         long t0 = System.nanoTime();
@@ -111,7 +118,8 @@ public final class OpenLoop {
             Thread.sleep(50);
         }
         long drain = System.nanoTime() + 5_000_000_000L;
-        while (System.nanoTime() < drain && conns.stream().anyMatch(Conn::busy) && conns.stream().allMatch(c -> c.channel.isActive())) {
+        while (System.nanoTime() < drain && conns.stream().anyMatch(Conn::busy)
+                && conns.stream().allMatch(c -> c.channel.isActive() || c.reconnecting)) {
             Thread.sleep(20);
         }
         tick.cancel(false);
@@ -132,9 +140,11 @@ public final class OpenLoop {
         Arrays.sort(sorted);
         double elapsed = Math.max(1e-9, seconds);
         System.out.printf(java.util.Locale.ROOT,
-                "rate=%.0f sent=%d answered=%d unanswered=%d errors=%d achieved=%.0f p50_ms=%s p90_ms=%s p99_ms=%s p999_ms=%s max_ms=%s%n",
+                "rate=%.0f sent=%d answered=%d unanswered=%d errors=%d achieved=%.0f p50_ms=%s p90_ms=%s p99_ms=%s p999_ms=%s max_ms=%s"
+                        + " reconnects=%d%n",
                 rate, counts[0], counts[1], counts[2], errors.get(), sorted.length / elapsed, pct(sorted, 0.50), pct(sorted, 0.90),
-                pct(sorted, 0.99), pct(sorted, 0.999), sorted.length == 0 ? "NaN" : ms(sorted[sorted.length - 1]));
+                pct(sorted, 0.99), pct(sorted, 0.999), sorted.length == 0 ? "NaN" : ms(sorted[sorted.length - 1]),
+                reconnects.get());
     }
 
     private static String pct(long[] sorted, double q) {
@@ -148,7 +158,11 @@ public final class OpenLoop {
         return String.format(java.util.Locale.ROOT, "%.3f", nanos / 1e6);
     }
 
-    /** One keep-alive connection: a queue of due requests, one in flight, answers counted by their bytes. */
+    /**
+     * One keep-alive connection: a queue of due requests, one in flight, answers counted by their bytes. Re-opened
+     * (the same handler on the new channel: one channel at a time) when the server announced that it closes it.
+     */
+    @ChannelHandler.Sharable
     private static final class Conn extends ChannelInboundHandlerAdapter {
         private final long[] latencies;
         private final int[] recorded;
@@ -157,6 +171,10 @@ public final class OpenLoop {
         private final AtomicLong answered;
         final ArrayDeque<long[]> pending = new ArrayDeque<>();   // {index, due}
         Channel channel;
+        Bootstrap reopen;
+        AtomicLong reconnects;
+        boolean reconnecting;   // the server said Connection: close: nothing is sent until the new channel is up
+        private boolean serverCloses;
         boolean closing;
         boolean inflight;
         long inflightIndex;
@@ -187,6 +205,9 @@ public final class OpenLoop {
         }
 
         private void sendNext() {
+            if (reconnecting) {
+                return;
+            }
             long[] r = pending.poll();
             if (r == null || !channel.isActive()) {
                 return;
@@ -208,7 +229,9 @@ public final class OpenLoop {
                         int len = head.length();
                         if (len >= 4 && head.charAt(len - 1) == '\n' && head.charAt(len - 2) == '\r'
                                 && head.charAt(len - 3) == '\n' && head.charAt(len - 4) == '\r') {
-                            bodyLeft = contentLength(head);
+                            String h = head.toString().toLowerCase(java.util.Locale.ROOT);
+                            bodyLeft = contentLength(h);
+                            serverCloses = h.contains("\nconnection: close");
                             head.setLength(0);
                         }
                     } else {
@@ -233,11 +256,15 @@ public final class OpenLoop {
                 latencies[recorded[0]++] = now - inflightDue;
             }
             inflight = false;
+            if (serverCloses) {   // the server closes this connection now: go on on a new one
+                serverCloses = false;
+                reconnecting = true;
+                return;
+            }
             sendNext();
         }
 
-        private static long contentLength(CharSequence head) {
-            String h = head.toString().toLowerCase(java.util.Locale.ROOT);
+        private static long contentLength(String h) {   // h: the head, lower case
             int i = h.indexOf("\ncontent-length:");
             if (i < 0) {
                 return 0;
@@ -248,6 +275,22 @@ public final class OpenLoop {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (reconnecting && !closing) {
+                reconnects.incrementAndGet();
+                reopen.connect().addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {   // the server is gone: what was queued fails
+                        System.err.println("OpenLoop: reconnect failed: " + f.cause());
+                        reconnecting = false;
+                        errors.addAndGet(pending.size());
+                        pending.clear();
+                        return;
+                    }
+                    channel = f.channel();
+                    reconnecting = false;
+                    sendNext();
+                });
+                return;
+            }
             if (!closing) {   // the server closed a keep-alive connection: its queued requests fail
                 errors.addAndGet(pending.size() + (inflight ? 1 : 0));
                 pending.clear();
