@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -29,6 +28,8 @@ final class StaticArchiveDump {
     /** The longest a dump may take (a Spring Boot app's classes on a loaded host take seconds). */
     static final long TIMEOUT_SECONDS = 300;
     private static final Logger log = LoggerFactory.getLogger(StaticArchiveDump.class);
+    /** jcluster's agent's classes, in a class list: on the workers' class path (appended by -javaagent), not the dump's. */
+    private static final String AGENT_PACKAGE = "io/jcluster/agent/";
 
     private StaticArchiveDump() {
     }
@@ -88,7 +89,7 @@ final class StaticArchiveDump {
                 log.debug("no class data archive for workers: the class list {} is empty", classList);
                 return false;
             }
-            Files.write(snapshot, Arrays.copyOf(listed, end + 1));
+            Files.writeString(snapshot, dumpable(new String(listed, 0, end + 1, StandardCharsets.UTF_8)));
             List<String> cmd = command(java, flags, classpath, snapshot, partial);
             p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             p.getOutputStream().close();
@@ -128,6 +129,25 @@ final class StaticArchiveDump {
             deleteQuietly(partial);
             deleteQuietly(classList);
         }
+    }
+
+    /**
+     * The lines of a class list that a dump without the agent can load: without the agent's own classes (they are
+     * not on the class path: on 25 a line that names one is a "class list format error" that fails the dump) and
+     * without classes of other loaders ({@code source:} lines, which refer to each other by id; on 25 the agent's
+     * Byte Buddy defines some).
+     */
+    static String dumpable(String list) {
+        StringBuilder out = new StringBuilder(list.length());
+        for (String line : list.split("\n")) {
+            String name = line.startsWith("@cp ") || line.startsWith("@lambda-proxy ") ? line.substring(line.indexOf(' ') + 1)
+                    : line;
+            if (name.startsWith(AGENT_PACKAGE) || line.contains(" source: ")) {
+                continue;
+            }
+            out.append(line).append('\n');
+        }
+        return out.toString();
     }
 
     private static int lastNewline(byte[] b) {

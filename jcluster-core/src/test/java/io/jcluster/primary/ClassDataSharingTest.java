@@ -107,4 +107,16 @@ class ClassDataSharingTest {
         assertThat(ClassDataSharing.forCommand(List.of("java", "-javaagent:/a.jar", "app.Main"), List.of(),
                 dir.toString())).isNull();
     }
+
+    @Test
+    void theDumpLeavesOutTheAgentsClassesAndOtherLoadersClassesWhichItCannotLoad() {
+        String list = String.join("\n", "java/lang/Object id: 0", "io/jcluster/agent/JclusterAgent id: 808",
+                "app/Main id: 900", "@cp io/jcluster/agent/JclusterAgent 2 122", "@cp app/Main 3 4",
+                "@lambda-proxy io/jcluster/agent/X run ()V", "@lambda-proxy app/Main run ()V",
+                "x/Defined id: 2457 super: 0 interfaces: 2424 source: /x/jcluster-agent.jar",
+                "@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.Invokers$Holder invoker L3_L", "");
+        assertThat(StaticArchiveDump.dumpable(list)).isEqualTo(String.join("\n", "java/lang/Object id: 0",
+                "app/Main id: 900", "@cp app/Main 3 4", "@lambda-proxy app/Main run ()V",
+                "@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.Invokers$Holder invoker L3_L", ""));
+    }
 }
