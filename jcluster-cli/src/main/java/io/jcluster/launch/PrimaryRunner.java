@@ -121,6 +121,10 @@ public final class PrimaryRunner {
         if (agent) {
             log.event(app.description() + " runs as it is, with jcluster's agent: its server sockets are the primary's"
                     + " (--agent off runs it through jcluster's API instead)");
+            String hint = UnmodifiedApp.classDataHint(spec);
+            if (hint != null) {
+                log.event(hint);
+            }
         }
         log.event(name + ": starting " + spec.instanceCount() + " worker(s) of " + app.description()
                 + " (logs in " + logDir + ")");

@@ -80,6 +80,32 @@ public final class UnmodifiedApp {
         return settings.mainClass(app.mainClass()).classpath(String.join(java.io.File.pathSeparator, cp));
     }
 
+    /**
+     * For a Spring Boot fat jar, the hint that its extracted layout starts faster: the classes of a fat jar load from
+     * its nested jars through Spring Boot's own class loader, which no class data archive holds (the workers' archive
+     * has the JDK's and the loader's only); extracted ({@code java -Djarmode=tools -jar APP.jar extract}) they load
+     * from plain jars and the archive holds them too (figures: README, "JDK 25"). Null for any other application, or
+     * when class data sharing is off ({@code JCLUSTER_CDS_DIR=off}).
+     */
+    static String classDataHint(StartSpec spec) {
+        if (spec.jar == null || spec.mainClass != null || "off".equals(System.getenv("JCLUSTER_CDS_DIR"))) {
+            return null;
+        }
+        String main;
+        try {
+            main = Application.manifestMain(spec.jar);
+        } catch (CliException e) {
+            return null; // the start reports it
+        }
+        if (!main.startsWith("org.springframework.boot.loader.")) {
+            return null;
+        }
+        String jar = spec.jar.getFileName().toString();
+        return jar + " is a Spring Boot fat jar: its classes load from nested jars, which class data archives cannot "
+                + "hold; its workers start faster extracted: java -Djarmode=tools -jar " + jar + " extract --destination "
+                + "DIR, then jcluster start DIR/" + jar;
+    }
+
     /** The agent jar: {@value #ENV_AGENT_JAR}, else the one inside this jar, copied once to the cache ({@link CacheDir}: $XDG_CACHE_HOME/jcluster/agent or ~/.cache/jcluster/agent). */
     static Path agentJar() {
         String env = System.getenv(ENV_AGENT_JAR);

@@ -21,6 +21,13 @@ import org.slf4j.LoggerFactory;
  * same JVM, JVM flags, main class and classpath files (not program arguments) (sizes and times are part of the key, so a new build of the
  * application makes a new archive). A missing or unusable archive only costs speed: the JVM then starts as usual.
  *
+ * <p>Workers that run a java agent (jcluster's, for an unmodified application) cannot write that archive: HotSpot
+ * refuses a dynamic dump with an agent ("Must enable AllowArchivingWithJavaAgent", and the worker exits 1). Their
+ * first worker lists the classes it loads instead ({@code -XX:DumpLoadedClassList}); once it listens, a separate
+ * JVM without the agent dumps a static archive of them ({@link StaticArchiveDump}), which later workers map like
+ * the other kind. (25's AOT cache accepts an agent in its training run, but gave such workers no more than this:
+ * README, "JDK 25".)
+ *
  * <p>JDK 17 archives only classes from jar files: a classpath with a directory (also one named by a jar's
  * manifest {@code Class-Path}) gets no archive.
  *
@@ -39,16 +46,45 @@ final class ClassDataSharing {
 
     private final Path archive;
     private final Path partial;
+    /** For workers with a java agent: how they are launched, and where the dumper lists its classes. */
+    private final Launch launch;
+    private final Path classList;
     private int dumper = -1;
+    private boolean dumpStarted;
+    /** Set by the dump's thread when it made no archive: this primary stops trying. */
+    private volatile boolean failed;
 
-    private ClassDataSharing(Path archive, Path partial) {
+    private ClassDataSharing(Path archive, Path partial, Launch launch, Path classList) {
         this.archive = archive;
         this.partial = partial;
+        this.launch = launch;
+        this.classList = classList;
+    }
+
+    /**
+     * A worker command's {@code java}, its JVM flags and its class path ({@code -jar JAR} or {@code -cp CP MAIN}),
+     * as the static dump needs them; the command is the one without program arguments.
+     */
+    record Launch(String java, List<String> jvmFlags, String classpath) {
+        static Launch of(List<String> command) {
+            int n = command.size();
+            if (n >= 3 && command.get(n - 2).equals("-jar")) {
+                return new Launch(command.get(0), command.subList(1, n - 2), command.get(n - 1));
+            }
+            if (n >= 4 && command.get(n - 3).equals("-cp") && !command.get(n - 2).isEmpty()) {
+                return new Launch(command.get(0), command.subList(1, n - 3), command.get(n - 2));
+            }
+            return null; // no class path of its own: nothing to archive beyond the JDK's default archive
+        }
     }
 
     /** Null when disabled, when the user chose CDS flags of their own, or when there is no cache directory. */
     static ClassDataSharing forCommand(List<String> command, List<String> classpath) {
-        String setting = System.getenv(ENV_DIR);
+        return forCommand(command, classpath, System.getenv(ENV_DIR));
+    }
+
+    /** {@code setting}: {@value #ENV_DIR}'s value (null: the default directory). */
+    static ClassDataSharing forCommand(List<String> command, List<String> classpath, String setting) {
         if ("off".equals(setting)) {
             return null;
         }
@@ -57,16 +93,18 @@ final class ClassDataSharing {
                     || arg.equals("-Xshare:off") || arg.startsWith("-XX:SharedClassListFile")
                     // JDK 24+'s AOT cache, chosen by the user
                     || arg.startsWith("-XX:AOTCache") || arg.startsWith("-XX:AOTMode")
-                    || arg.startsWith("-XX:AOTConfiguration")
-                    // HotSpot will not dump an archive with a java agent (jcluster's, for an unmodified
-                    // application): "Must enable AllowArchivingWithJavaAgent", and the worker exits 1 (on 25 too).
-                    // 25's AOT cache accepts an agent in its training run, but gave such workers no consistent
-                    // gain in CPU or RSS (README, "JDK 25"), so they run without class data.
-                    || arg.startsWith("-javaagent:")) {
+                    || arg.startsWith("-XX:AOTConfiguration") || arg.startsWith("-XX:DumpLoadedClassList")) {
                 return null;
             }
         }
         if (!jarsOnly(classpath)) {
+            return null;
+        }
+        // A java agent (jcluster's, for an unmodified application): no dynamic dump (F1), a static one instead.
+        boolean agent = command.stream().anyMatch(a -> a.startsWith("-javaagent:") || a.startsWith("-agentpath:")
+                || a.startsWith("-agentlib:"));
+        Launch launch = agent ? Launch.of(command) : null;
+        if (agent && launch == null) {
             return null;
         }
         Path dir = setting != null && !setting.isBlank() ? Path.of(setting)
@@ -75,8 +113,9 @@ final class ClassDataSharing {
             Files.createDirectories(dir);
             prune(dir);
             String key = key(command, classpath);
-            return new ClassDataSharing(dir.resolve(key + ".jsa"),
-                    dir.resolve(key + "." + ProcessHandle.current().pid() + ".partial"));
+            String partial = key + "." + ProcessHandle.current().pid();
+            return new ClassDataSharing(dir.resolve(key + ".jsa"), dir.resolve(partial + ".partial"), launch,
+                    launch == null ? null : dir.resolve(partial + ".classlist.partial"));
         } catch (IOException | RuntimeException e) {
             log.debug("no class data sharing for workers: {}", e.toString());
             return null;
@@ -123,25 +162,36 @@ final class ClassDataSharing {
             if (Files.isDirectory(p)) {
                 return false;
             }
-            if (!Files.isRegularFile(p)) {
-                continue;
-            }
-            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(p.toFile())) {
-                java.util.jar.Manifest m = jar.getManifest();
-                String cp = m == null ? null : m.getMainAttributes().getValue(java.util.jar.Attributes.Name.CLASS_PATH);
-                if (cp != null) {
-                    for (String ref : cp.trim().split("\\s+")) {
-                        java.net.URI uri = p.toAbsolutePath().getParent().toUri().resolve(ref);
-                        if ("file".equals(uri.getScheme()) && Files.isDirectory(Path.of(uri))) {
-                            return false;
-                        }
-                    }
+            try {
+                if (manifestClassPath(p).stream().anyMatch(Files::isDirectory)) {
+                    return false;
                 }
             } catch (IOException | RuntimeException e) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The files a jar's manifest {@code Class-Path} names (none for a path that is no file). */
+    private static List<Path> manifestClassPath(Path p) throws IOException {
+        if (!Files.isRegularFile(p)) {
+            return List.of();
+        }
+        List<Path> refs = new java.util.ArrayList<>();
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(p.toFile())) {
+            java.util.jar.Manifest m = jar.getManifest();
+            String cp = m == null ? null : m.getMainAttributes().getValue(java.util.jar.Attributes.Name.CLASS_PATH);
+            if (cp != null) {
+                for (String ref : cp.trim().split("\\s+")) {
+                    java.net.URI uri = p.toAbsolutePath().getParent().toUri().resolve(ref);
+                    if ("file".equals(uri.getScheme())) {
+                        refs.add(Path.of(uri));
+                    }
+                }
+            }
+        }
+        return refs;
     }
 
     private static String key(List<String> command, List<String> classpath) throws IOException {
@@ -157,14 +207,23 @@ final class ClassDataSharing {
             sha.update((arg + "\0").getBytes(StandardCharsets.UTF_8));
         }
         for (String entry : classpath) {
-            Path p = Path.of(entry);
-            if (Files.exists(p)) {
-                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                sha.update((p.toAbsolutePath() + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis() + "\0")
-                        .getBytes(StandardCharsets.UTF_8));
+            // A jar's manifest Class-Path too (an extracted Spring Boot app's lib/): an archive whose jars changed
+            // is refused by the JVM, which then maps no archive at all, not even the JDK's.
+            List<Path> files = new java.util.ArrayList<>(List.of(Path.of(entry)));
+            files.addAll(manifestClassPath(Path.of(entry)));
+            for (Path p : files) {
+                if (Files.exists(p)) {
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                    sha.update((p.toAbsolutePath() + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis() + "\0")
+                            .getBytes(StandardCharsets.UTF_8));
+                }
             }
         }
         return HexFormat.of().formatHex(sha.digest(), 0, 12);
+    }
+
+    Path archive() {
+        return archive;
     }
 
     /** The flags for worker {@code id}; the first worker without an archive is asked to write one. */
@@ -177,20 +236,43 @@ final class ClassDataSharing {
             }
             return List.of("-Xlog:cds*=off", "-XX:SharedArchiveFile=" + archive);
         }
-        if (dumper < 0) {
+        if (dumper < 0 && !failed) {
             dumper = id;
-            return List.of("-Xlog:cds*=off", "-XX:ArchiveClassesAtExit=" + partial);
+            return launch != null ? List.of("-Xlog:cds*=off", "-XX:DumpLoadedClassList=" + classList)
+                    : List.of("-Xlog:cds*=off", "-XX:ArchiveClassesAtExit=" + partial);
         }
         return List.of();
     }
 
+    /** Whether worker {@code id} writes the archive at its exit (it needs longer to exit). */
     boolean dumping(int id) {
-        return dumper == id;
+        return dumper == id && launch == null;
+    }
+
+    /** Worker {@code id} listens: if it lists its classes for a static archive, the dump starts now. */
+    void listening(int id) {
+        if (launch == null || dumper != id || dumpStarted) {
+            return;
+        }
+        dumpStarted = true;
+        StaticArchiveDump.start(launch.java(), launch.jvmFlags(), launch.classpath(), classList, partial, archive,
+                () -> failed = true);
     }
 
     /** A worker exited: if it was writing the archive and finished, publish it (atomically). */
     void exited(int id) {
         if (dumper != id) {
+            return;
+        }
+        if (launch != null) {
+            if (!dumpStarted) { // it never listened: the next worker lists its classes
+                dumper = -1;
+                try {
+                    Files.deleteIfExists(classList);
+                } catch (IOException e) {
+                    log.debug("could not delete {}: {}", classList, e.toString());
+                }
+            }
             return;
         }
         dumper = -1;

@@ -141,6 +141,9 @@ final class Spawner {
         }
         Process p = pb.start();
         p.getOutputStream().close();
+        if (cds != null) {
+            worker.listening.thenRun(() -> cds.listening(id)); // completed on the supervisor thread
+        }
         if (piped) {
             OutputListener sink = settings.output();
             if (sink == null) {

@@ -44,20 +44,79 @@ class ClassDataSharingTest {
         return all;
     }
 
-    @Test
-    void aWorkerWithAJavaAgentGetsNoArchive(@org.junit.jupiter.api.io.TempDir java.nio.file.Path jars) throws Exception {
-        // HotSpot refuses to dump a dynamic archive with an agent: the first worker would exit 1, every time.
-        org.junit.jupiter.api.Assumptions.assumeFalse("off".equals(System.getenv(ClassDataSharing.ENV_DIR)));
-        java.nio.file.Path app = jars.resolve("app.jar");
-        try (var jar = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(app))) {
+    private static Path appJar(Path dir) throws Exception {
+        Path app = dir.resolve("app.jar");
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(app))) {
             jar.putNextEntry(new java.util.jar.JarEntry("a/A.class"));
             jar.write(new byte[] {1, 2, 3});
         }
-        assertThat(ClassDataSharing.forCommand(java.util.List.of("java", "-jar", app.toString()),
-                java.util.List.of(app.toString()))).as("the same command without an agent").isNotNull();
-        assertThat(ClassDataSharing.forCommand(java.util.List.of("java", "-javaagent:/x/jcluster-agent.jar", "-jar",
-                app.toString()), java.util.List.of(app.toString()))).isNull();
-        assertThat(ClassDataSharing.forCommand(java.util.List.of("java", "-XX:AOTCache=/x.aot", "-jar", app.toString()),
-                java.util.List.of(app.toString()))).as("the user's own AOT cache").isNull();
+        return app;
+    }
+
+    @Test
+    void aWorkerWithAJavaAgentIsNeverAskedForADynamicArchive(@TempDir Path jars) throws Exception {
+        // HotSpot refuses to dump a dynamic archive with an agent: the first worker would exit 1, every time (F1).
+        String app = appJar(jars).toString();
+        ClassDataSharing plain = ClassDataSharing.forCommand(List.of("java", "-jar", app), List.of(app), dir.toString());
+        assertThat(plain).as("the same command without an agent").isNotNull();
+        assertThat(plain.flags(1)).anyMatch(f -> f.startsWith("-XX:ArchiveClassesAtExit="));
+        assertThat(plain.dumping(1)).isTrue();
+
+        ClassDataSharing agent = ClassDataSharing.forCommand(List.of("java", "-javaagent:/x/jcluster-agent.jar", "-jar",
+                app), List.of(app), dir.toString());
+        assertThat(agent).isNotNull();
+        for (int id = 1; id <= 3; id++) {
+            assertThat(agent.flags(id)).noneMatch(f -> f.startsWith("-XX:ArchiveClassesAtExit"));
+            assertThat(agent.dumping(id)).as("no long exit for a worker with an agent").isFalse();
+        }
+        assertThat(ClassDataSharing.forCommand(List.of("java", "-XX:AOTCache=/x.aot", "-jar", app), List.of(app),
+                dir.toString())).as("the user's own AOT cache").isNull();
+    }
+
+    @Test
+    void theFirstWorkerWithAnAgentListsItsClassesAndLaterOnesMapTheStaticArchive(@TempDir Path jars) throws Exception {
+        String app = appJar(jars).toString();
+        ClassDataSharing cds = ClassDataSharing.forCommand(List.of("java", "-Xmx64m", "-javaagent:/x/agent.jar", "-jar",
+                app), List.of(app), dir.toString());
+        List<String> first = cds.flags(1);
+        assertThat(first).hasSize(2).first().isEqualTo("-Xlog:cds*=off");
+        assertThat(first.get(1)).startsWith("-XX:DumpLoadedClassList=" + dir).endsWith(".classlist.partial");
+        assertThat(cds.flags(2)).as("one worker lists").isEmpty();
+
+        cds.exited(1); // it never listened: the next one lists
+        assertThat(cds.flags(3)).isEqualTo(first);
+
+        Files.writeString(cds.archive(), "x"); // what the dump leaves
+        assertThat(cds.flags(4)).containsExactly("-Xlog:cds*=off", "-XX:SharedArchiveFile=" + cds.archive());
+    }
+
+    @Test
+    void theStaticDumpRunsTheWorkersJavaWithTheirHeapAndVmFlagsAndClassPathButNotTheirAgent() {
+        List<String> command = List.of("/jdk/bin/java", "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-Dx=y",
+                "-XX:+UseSerialGC", "-XX:+UseCompactObjectHeaders", "-javaagent:/x/agent.jar", "-cp", "a.jar:lib/*", "app.Main");
+        ClassDataSharing.Launch launch = ClassDataSharing.Launch.of(command);
+        assertThat(launch.classpath()).isEqualTo("a.jar:lib/*");
+        assertThat(StaticArchiveDump.command(launch.java(), launch.jvmFlags(), launch.classpath(), Path.of("/c/l"),
+                Path.of("/c/a.partial"))).containsExactly("/jdk/bin/java", "-Xmx256m", "-XX:+UseCompactObjectHeaders",
+                "-XX:+UseG1GC", "-Xshare:dump", "-XX:SharedClassListFile=/c/l", "-XX:SharedArchiveFile=/c/a.partial", "-cp", "a.jar:lib/*");
+
+        assertThat(ClassDataSharing.Launch.of(List.of("java", "-javaagent:/a.jar", "-jar", "/app.jar")))
+                .isEqualTo(new ClassDataSharing.Launch("java", List.of("-javaagent:/a.jar"), "/app.jar"));
+        assertThat(ClassDataSharing.Launch.of(List.of("java", "-javaagent:/a.jar", "app.Main")))
+                .as("no class path of its own").isNull();
+        assertThat(ClassDataSharing.forCommand(List.of("java", "-javaagent:/a.jar", "app.Main"), List.of(),
+                dir.toString())).isNull();
+    }
+
+    @Test
+    void theDumpLeavesOutTheAgentsClassesAndOtherLoadersClassesWhichItCannotLoad() {
+        String list = String.join("\n", "java/lang/Object id: 0", "io/jcluster/agent/JclusterAgent id: 808",
+                "app/Main id: 900", "@cp io/jcluster/agent/JclusterAgent 2 122", "@cp app/Main 3 4",
+                "@lambda-proxy io/jcluster/agent/X run ()V", "@lambda-proxy app/Main run ()V",
+                "x/Defined id: 2457 super: 0 interfaces: 2424 source: /x/jcluster-agent.jar",
+                "@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.Invokers$Holder invoker L3_L", "");
+        assertThat(StaticArchiveDump.dumpable(list)).isEqualTo(String.join("\n", "java/lang/Object id: 0",
+                "app/Main id: 900", "@cp app/Main 3 4", "@lambda-proxy app/Main run ()V",
+                "@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.Invokers$Holder invoker L3_L", ""));
     }
 }
