@@ -15,7 +15,7 @@
 #
 # Usage: reliability/peers/run.sh [--short] [--doc FILE]
 #   (default) the long form: 20,000 requests per run, at least 2 reloads per reload run
-#   --short   2,000 requests per run, at least 1 reload per reload run: the form `mvn verify` runs (PeersIT)
+#   --short   2,000 requests per run, 1 reload per reload run (wrk in 2 s slices): the form `mvn verify` runs (PeersIT)
 #   --doc F   write the figures into F, between the lines <!-- peers:begin --> and <!-- peers:end -->
 # Installs what is missing: wrk, haproxy, nginx (apt-get), undici (npm ci here). Needs the built
 # jcluster-cli/target/jcluster.jar. Everything it starts runs in its own process group and is stopped on exit,
@@ -37,8 +37,10 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-if [ "$FORM" = short ]; then REQUESTS=2000; MIN_RELOADS=1; ROUNDS=20; else REQUESTS=20000; MIN_RELOADS=2; ROUNDS=200; fi
-SLICE=5; [ "$FORM" = long ] && SLICE=10
+# MAX_RELOADS (0: no limit): the short form stops reloading after its one reload, so that its run ends at the next
+# slice (instead of waiting, without load, for a second reload that started meanwhile).
+if [ "$FORM" = short ]; then REQUESTS=2000; MIN_RELOADS=1; MAX_RELOADS=1; ROUNDS=20; SLICE=2
+else REQUESTS=20000; MIN_RELOADS=2; MAX_RELOADS=0; ROUNDS=200; SLICE=10; fi
 WRK_THREADS=2
 WRK_CONNECTIONS=32
 
@@ -73,7 +75,13 @@ cleanup() {
     trap - EXIT INT TERM
     "$ROOT/bin/jcluster" stop "$NAME" --timeout 10s >/dev/null 2>&1 || true
     for pg in "${GROUPS_STARTED[@]}"; do kill -TERM -- "-$pg" 2>/dev/null || true; done
-    sleep 1
+    local left tries=0
+    while [ $tries -lt 20 ]; do # up to 2 s for the groups to go, then SIGKILL what is left
+        left=0
+        for pg in "${GROUPS_STARTED[@]}"; do kill -0 -- "-$pg" 2>/dev/null && left=1; done
+        [ "$left" = 0 ] && break
+        sleep 0.1; tries=$((tries + 1))
+    done
     for pg in "${GROUPS_STARTED[@]}"; do kill -KILL -- "-$pg" 2>/dev/null || true; done
     if [ "$OK" = 1 ]; then rm -rf "$TMP"; else say "logs kept in $TMP"; fi
 }
@@ -228,7 +236,7 @@ run_wrk() { # run_wrk PROXY PORT MODE(keep-alive|close) RELOAD(0|1)
     local done_file="$TMP/reloads-$proxy-$mode" stop_file="$TMP/stop-reloading-$proxy-$mode"
     : > "$done_file"
     if [ "$reload" = 1 ]; then
-        ( while [ ! -f "$stop_file" ]; do
+        ( while [ ! -f "$stop_file" ] && { [ "$MAX_RELOADS" = 0 ] || [ "$(lines "$done_file")" -lt "$MAX_RELOADS" ]; }; do
               if "$ROOT/bin/jcluster" reload "$NAME" >>"$TMP/reload.log" 2>&1; then echo ok >> "$done_file"
               else echo "reload failed" >> "$TMP/reload.log"; sleep 1; fi
           done ) &
@@ -260,7 +268,10 @@ run_wrk() { # run_wrk PROXY PORT MODE(keep-alive|close) RELOAD(0|1)
         kill -0 "${p#*:}" 2>/dev/null || broke "${p%%:*} (pid ${p#*:}) died during the $proxy $mode run (killed from outside?)"
     done
     local rps=$((requests / (secs > 0 ? secs : 1))) perr retries
-    sleep 0.5 # the proxies write their last log lines
+    # The proxy writes its last log lines: one per answered request (at most 5 s).
+    local log="$TMP/haproxy.log" from=$hl deadline=$((SECONDS + 5))
+    [ "$proxy" = nginx ] && { log="$TMP/nginx-access.log"; from=$al; }
+    while [ $(($(lines "$log") - from)) -lt "$requests" ] && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
     local drops="-"
     if [ "$proxy" = haproxy ]; then perr=$(haproxy_errors "$hl"); retries=$(haproxy_retries "$hl"); drops=$(haproxy_client_drops "$hl")
     else perr=$(nginx_errors "$al" "$el"); retries="-"; drops=$(nginx_client_drops "$al"); fi

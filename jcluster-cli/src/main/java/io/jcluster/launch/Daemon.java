@@ -76,7 +76,13 @@ public final class Daemon {
             cmd.add("setsid"); // its own session: no terminal, no Ctrl-C from the shell that started it
         }
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        List<String> flags = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        cmd.addAll(flags);
+        if (Runtime.version().feature() >= 22 && flags.stream().noneMatch(f -> f.startsWith("--enable-native-access"))) {
+            // The jar's Enable-Native-Access attribute counts only for java -jar: on the class path, JDK 22+ would
+            // print its restricted-method warning (JEP 454) into the primary's log when it loads JNI.
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
         cmd.add("-cp");
         cmd.add(Application.selfJar());
         cmd.add("io.jcluster.cli.Main");

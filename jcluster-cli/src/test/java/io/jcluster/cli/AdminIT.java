@@ -111,7 +111,7 @@ class AdminIT {
                     URI.create("http://127.0.0.1:" + port + "/slow?ms=8000")).timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
             p.awaitLines("TestApp \\d+ listening", 1, Duration.ofSeconds(5));
-            Thread.sleep(500); // the request reaches the worker
+            p.awaitLines("TestApp \\d+ holds a request for 8000 ms", 1, Duration.ofSeconds(30)); // it reached the worker
             p.signal("TERM");
             HttpResponse<String> during = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

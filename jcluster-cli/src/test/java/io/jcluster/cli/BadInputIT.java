@@ -19,6 +19,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -170,14 +174,31 @@ class BadInputIT {
     @Test
     void anAppThatNeverBindsIsNamedAfterTheReadyTimeoutWithThePortItWasToldAndStopEndsIt() throws Exception {
         int port = Jcluster.freePort();
-        neverBinds("nothing", List.of("--mode", "idle"), "");
-        neverBinds("spring", List.of("--server.port=" + port),
-                " (the application was expected to bind port " + port + " (--server.port=" + port + "))");
-        neverBinds("port", List.of("--port", Integer.toString(port)),
-                " (the application was expected to bind port " + port + " (--port " + port + "))");
+        // The three clusters (names apart, nothing binds) run at once: their ready timeouts overlap.
+        ExecutorService three = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Void>> runs = three.invokeAll(List.of(
+                    () -> neverBinds("nothing", List.of("--mode", "idle"), ""),
+                    () -> neverBinds("spring", List.of("--server.port=" + port),
+                            " (the application was expected to bind port " + port + " (--server.port=" + port + "))"),
+                    () -> neverBinds("port", List.of("--port", Integer.toString(port)),
+                            " (the application was expected to bind port " + port + " (--port " + port + "))")));
+            for (Future<Void> run : runs) {
+                try {
+                    run.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Exception x) {
+                        throw x;
+                    }
+                    throw new AssertionError(e.getCause());
+                }
+            }
+        } finally {
+            three.shutdownNow();
+        }
     }
 
-    private void neverBinds(String name, List<String> args, String expected) throws Exception {
+    private Void neverBinds(String name, List<String> args, String expected) throws Exception {
         Jcluster cli = new Jcluster(home);
         List<String> cmd = new ArrayList<>(List.of("start", neverBinds.toString(), "--name", name, "-i", "2",
                 "--ready-timeout", "3s", "--"));
@@ -204,6 +225,7 @@ class BadInputIT {
             primary.awaitLines("\\[worker [12] \\d+\\] never binding; args " + Pattern.quote(String.join(" ", args)), 2, UP);
             stopLeavesNothing(cli, primary, name, workers(primary, 2));
         }
+        return null;
     }
 
     /** Case 3. Two ports, each a ServerSocketChannel (one under a selector, one blocking): both workers answer on each. */

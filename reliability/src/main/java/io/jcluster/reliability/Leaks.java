@@ -28,7 +28,9 @@ public final class Leaks {
             List<Long> workers = new ArrayList<>(c.listening().values());
             // Warm-up: lazily created buffers, caches and fds belong in the baseline.
             run(port, Math.min(5000, form.leakConnections() / 5 + 1));
-            Thread.sleep(500);
+            // Its connections are let go (none left in the primary's or a worker's fds) before the baseline.
+            Support.within(Duration.ofSeconds(10), () -> Procs.peerPortsHeldBy(primary, port).isEmpty()
+                    && workers.stream().allMatch(w -> Procs.peerPortsHeldBy(w, port).isEmpty()));
             // The heap first: jcmd's first use starts the primary's attach listener, which keeps a socket open.
             long heapBefore = Math.min(Procs.usedHeapAfterGcKb(primary), Procs.usedHeapAfterGcKb(primary));
             int fdBefore = Procs.fdCount(primary);

@@ -116,6 +116,32 @@ public final class Procs {
         return ports;
     }
 
+    /**
+     * The accept queue of the TCP socket listening on local port {@code port}: the connections the kernel completed
+     * that no accept took yet (the rx_queue of its LISTEN entry in /proc/net/tcp or tcp6); -1 when nothing listens
+     * on the port. The tables are read twice (they are not snapshots: an entry can be skipped while others come and
+     * go), and "nothing listens" holds only when neither read saw the socket.
+     */
+    public static int acceptQueue(int port) {
+        int queue = -1;
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6", "/proc/net/tcp", "/proc/net/tcp6"}) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(Path.of(table), StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                continue;
+            }
+            for (int i = 1; i < lines.size(); i++) {
+                String[] f = lines.get(i).trim().split("\\s+");
+                // sl, local address, remote address, state (0A: LISTEN), tx_queue:rx_queue, ...
+                if (f.length > 4 && f[3].equals("0A") && port(f[1]) == port) {
+                    queue = Integer.parseInt(f[4].substring(f[4].indexOf(':') + 1), 16);
+                }
+            }
+        }
+        return queue;
+    }
+
     private static int port(String addrPort) {
         return Integer.parseInt(addrPort.substring(addrPort.indexOf(':') + 1), 16);
     }

@@ -23,6 +23,8 @@ import java.util.TreeMap;
 public final class QueuedStop {
     public static final int WORKERS = 2;
     public static final int CONNECTIONS = 300;
+    /** The primary's window: fds a worker may hold unacknowledged (the default, which this cluster keeps). */
+    static final int WINDOW = new io.jcluster.cluster.ClusterSettings().window();
 
     private QueuedStop() {
     }
@@ -39,6 +41,8 @@ public final class QueuedStop {
             Map<String, Integer> results = new TreeMap<>();
             Integer status;
             long exitMs;
+            String stages = "not reached";
+            String closedMs = "not reached";
             try {
                 for (long pid : pids) {
                     Procs.signal(pid, "STOP");
@@ -53,10 +57,21 @@ public final class QueuedStop {
                     sockets.add(s);
                     s.getOutputStream().write(request);
                 }
-                Thread.sleep(300); // the primary accepts and hands off what the workers' windows take
+                // The primary accepts, hands each stopped worker a window, and accepts one batch more into its
+                // pending queue: then it pauses, and the rest waits in the kernel's accept queue. Waited for on the
+                // listening socket's accept queue (at most ~64 more may be pending: one accept batch).
+                boolean paused = Support.within(Duration.ofSeconds(30), () -> {
+                    int q = Procs.acceptQueue(port);
+                    return q >= 0 && q <= CONNECTIONS - WORKERS * WINDOW - 1;
+                });
+                int queued = Procs.acceptQueue(port);
+                stages = (CONNECTIONS - queued) + " taken by the primary, " + queued + " in the kernel's accept queue"
+                        + (paused ? "" : " (the primary had not taken " + (WORKERS * WINDOW + 1) + " within 30 s)");
                 long signal = System.nanoTime();
                 c.process().destroy(); // SIGTERM
-                Thread.sleep(500); // the stop takes the accept queue and closes the listener
+                // The stop takes the accept queue and closes the listener: its LISTEN entry goes.
+                boolean closed = Support.within(Duration.ofSeconds(30), () -> Procs.acceptQueue(port) < 0);
+                closedMs = closed ? Support.millisSince(signal) + " ms after SIGTERM" : "still open 30 s after SIGTERM";
                 for (long pid : pids) {
                     Procs.signal(pid, "CONT");
                 }
@@ -79,6 +94,8 @@ public final class QueuedStop {
                     () -> workers.stream().noneMatch(ProcessHandle::isAlive));
             out.figure("connections", CONNECTIONS + ", each with its request, made while both workers were stopped"
                             + " (window 64 a worker: the rest in the primary's pending queue and the kernel's accept queue)")
+                    .figure("when SIGTERM was sent", stages)
+                    .figure("listening socket closed", closedMs)
                     .figure("answers", results)
                     .figure("primary exit", (status == null ? "still running" : "status " + status) + ", " + exitMs
                             + " ms after SIGTERM");

@@ -22,7 +22,8 @@ import java.util.Map;
  * stdin: {@code fork}, {@code disconnect ID}, {@code kill ID SIGNAL}, {@code retire ID MS} (the graceful way out
  * that operations use: disconnect, SIGKILL at the deadline), {@code workers}, {@code shutdown}.
  * Each worker serves HTTP on the shared port: {@code GET /} answers {@code {"pid":N}}, {@code GET /sleep?ms=N}
- * blocks its event loop N ms first, {@code POST /echo} echoes the body.
+ * blocks its event loop N ms first (from 1 s on, the worker says so first: {@code EVENT sleeping PID MS}),
+ * {@code POST /echo} echoes the body.
  *
  * <p>Arguments: {@code [--port P] [--workers N] [--restart off|backoff|chaos|boot|boot-loaded] [--policy rr|none]
  * [--worker-mode http|sleepy:MS|throw|throw-after-init] [--headers-timeout MS] [--shutdown-timeout MS]}.
@@ -136,7 +137,11 @@ public final class ReliabilityApp {
         app.get("/", (req, res) -> res.type("json").send(hello));
         app.get("/sleep", (req, res) -> {
             String ms = req.query("ms");
-            Thread.sleep(ms == null ? 10 : Long.parseLong(ms));
+            long sleep = ms == null ? 10 : Long.parseLong(ms);
+            if (sleep >= 1000) {
+                event("sleeping", pid, sleep); // a hold: the scenario waits for its loop to be in here
+            }
+            Thread.sleep(sleep);
             res.type("json").send(hello);
         });
         app.post("/echo", (req, res) -> res.type("bin").send(req.bodyBytes()));

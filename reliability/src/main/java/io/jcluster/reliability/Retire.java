@@ -103,21 +103,17 @@ public final class Retire {
             LoadClient load = new LoadClient(LoadClient.Config.of(port, 2, 2, Duration.ofMinutes(2))
                     .readTimeoutMs(30_000)).start();
             try (Socket hold = holdingRequest(port)) {
-                // Which worker took it: the one whose fds hold the connection's port.
-                Map.Entry<Integer, Long> stuck = null;
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (stuck == null && System.nanoTime() < deadline) {
-                    for (Map.Entry<Integer, Long> w : workers.entrySet()) {
-                        if (Procs.peerPortsHeldBy(w.getValue(), port).contains(hold.getLocalPort())) {
-                            stuck = w;
-                        }
-                    }
-                    Thread.sleep(20);
+                // The worker that took it says so from the handler, on its event loop, which then sleeps 60 s: from
+                // that line on, the loop takes no connection, so the set of connections read below cannot grow.
+                long stuckPid = Long.parseLong(c.await("^EVENT sleeping (\\d+) ", Duration.ofSeconds(30)).group(1));
+                Map.Entry<Integer, Long> stuck = workers.entrySet().stream().filter(w -> w.getValue() == stuckPid)
+                        .findFirst().orElseThrow(() -> new AssertionError("the held request went to " + stuckPid
+                                + ", not one of the workers " + workers + "; output:\n" + c.tail(30)));
+                // Its fds hold the connection (read until seen: /proc/net/tcp is not a snapshot).
+                if (!Support.within(Duration.ofSeconds(20),
+                        () -> Procs.peerPortsHeldBy(stuckPid, port).contains(hold.getLocalPort()))) {
+                    throw new AssertionError("worker " + stuckPid + " does not hold the held request's connection");
                 }
-                if (stuck == null) {
-                    throw new AssertionError("no worker holds the held request's connection; output:\n" + c.tail(30));
-                }
-                Thread.sleep(200); // its loop is in the handler now: the set below cannot grow
                 Set<Integer> held = Procs.peerPortsHeldBy(stuck.getValue(), port);
                 long other = -1;
                 for (long p : workers.values()) {

@@ -25,7 +25,7 @@ import java.util.Map;
  * {@code JCLUSTER_GENERATION}: a deploy that boots once and fails on its next fork) and {@code --port off} (never
  * listen through the cluster), {@code --ignore-term} (SIGTERM does nothing: a worker that will not stop).
  * Routes: {@code /} (pid, worker id, generation), {@code /slow?ms=N} and {@code /block?ms=N} (hold the event
- * loop), {@code /print?n=N} (print N numbered lines, as {@code --print} does, then answer), {@code /alloc?mb=N} (allocate and keep N MB, touched), {@code /exit} (the worker exits with status 3).
+ * loop; {@code /slow} from 1 s on prints {@code TestApp PID holds a request for N ms} first), {@code /print?n=N} (print N numbered lines, as {@code --print} does, then answer), {@code /alloc?mb=N} (allocate and keep N MB, touched), {@code /exit} (the worker exits with status 3).
  */
 public final class TestApp {
     private static final List<byte[]> HOARD = new ArrayList<>();
@@ -80,7 +80,11 @@ public final class TestApp {
             res.json(m);
         });
         app.get("/slow", (req, res) -> {
-            Thread.sleep(Long.parseLong(req.query("ms")));
+            long ms = Long.parseLong(req.query("ms"));
+            if (ms >= 1000) {
+                System.out.println("TestApp " + pid + " holds a request for " + ms + " ms");
+            }
+            Thread.sleep(ms);
             res.json(Map.of("pid", pid, "gen", String.valueOf(gen)));
         });
         app.get("/block", (req, res) -> {
