@@ -40,7 +40,12 @@ final class PrimarySignals {
     private static void handle(String signal, LogSink log, Runnable action) {
         String why = Signals.handle(signal, s -> action.run());
         if (why != null) {
-            log.warn("cannot handle SIG" + signal + " here: " + why);
+            String instead = switch (signal) {
+                case "HUP" -> "; 'jcluster reload NAME' reloads";
+                case "TERM", "INT" -> "; 'jcluster stop NAME' stops";
+                default -> "";
+            };
+            log.warn("cannot handle SIG" + signal + " here: " + why + instead);
         }
     }
 

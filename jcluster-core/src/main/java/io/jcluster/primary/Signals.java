@@ -19,12 +19,22 @@ public final class Signals {
     /** Handles {@code SIG<name>} with {@code action} (given "SIG" + name); null, or why it cannot be handled here. */
     public static String handle(String name, Consumer<String> action) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> action.accept("SIG" + s.getName()));
+            sun.misc.SignalHandler old = sun.misc.Signal.handle(new sun.misc.Signal(name),
+                    s -> action.accept("SIG" + s.getName()));
+            if (old == sun.misc.SignalHandler.SIG_IGN && JVM_KEEPS_IGNORED.contains(name)) {
+                // HotSpot leaves HUP, INT and TERM ignored when they were ignored at the JVM's start (nohup does
+                // that to HUP), and says so only by returning SIG_IGN: the handler is not installed.
+                return "it was ignored when this process started (inherited from its parent, e.g. nohup), and"
+                        + " the JVM keeps it ignored";
+            }
             return null;
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
     }
+
+    /** The signals HotSpot will not take over from an inherited SIG_IGN (its shutdown signals). */
+    private static final java.util.Set<String> JVM_KEEPS_IGNORED = java.util.Set.of("HUP", "INT", "TERM");
 
     static void install(Consumer<String> onStop) {
         for (String name : new String[] {"TERM", "INT"}) {
