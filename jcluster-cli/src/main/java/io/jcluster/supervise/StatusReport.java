@@ -67,7 +67,12 @@ final class StatusReport {
                 w.putNull("cpuPercent");
             }
             w.put("connections", st.connections());
-            w.put("requests", st.requests());
+            // Two reports say how many requests a worker served: the heartbeat's count and the stats report's
+            // request-duration histogram (which also carries the accepted connections). Either can be the later one;
+            // the larger is the fresher, and a status just after traffic never shows accepted connections with no
+            // request (the mark of an unmodified application, StatusCommand.acceptedOnly) for a jcluster server.
+            long durations = st.requestDurations() == null ? 0 : st.requestDurations().count();
+            w.put("requests", Math.max(st.requests(), durations));
             workerMetrics(w, v);
             if (m.requestLimit > 0) {
                 w.put("requestLimit", m.requestLimit);
