@@ -84,33 +84,19 @@ public final class Procs {
         if (inodes.isEmpty()) {
             return ports;
         }
-        // /proc/net/tcp* is read in chunks and is not a snapshot: while other connections come and go an entry
-        // can be skipped. The process is stopped, so its own entries stay: two reads, united, miss far less.
-        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6", "/proc/net/tcp", "/proc/net/tcp6"}) {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(Path.of(table), StandardCharsets.US_ASCII);
-            } catch (IOException e) {
+        // The process is stopped, so its own entries stay: two reads, united, miss far less (tcpEntries).
+        for (String[] f : tcpEntries()) {
+            if (f.length < 10) {
                 continue;
             }
-            for (int i = 1; i < lines.size(); i++) {
-                String[] f = lines.get(i).trim().split("\\s+");
-                if (f.length < 10) {
-                    continue;
-                }
-                long inode;
-                try {
-                    inode = Long.parseLong(f[9]);
-                } catch (NumberFormatException e) {
-                    continue;
-                }
-                if (inode == 0 || !inodes.contains(inode)) {
-                    continue;
-                }
-                int local = port(f[1]);
-                if (local == serverPort) {
-                    ports.add(port(f[2]));
-                }
+            long inode;
+            try {
+                inode = Long.parseLong(f[9]);
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (inode != 0 && inodes.contains(inode) && port(f[1]) == serverPort) {
+                ports.add(port(f[2]));
             }
         }
         return ports;
@@ -124,6 +110,22 @@ public final class Procs {
      */
     public static int acceptQueue(int port) {
         int queue = -1;
+        for (String[] f : tcpEntries()) {
+            // sl, local address, remote address, state (0A: LISTEN), tx_queue:rx_queue, ...
+            if (f.length > 4 && f[3].equals("0A") && port(f[1]) == port) {
+                queue = Integer.parseInt(f[4].substring(f[4].indexOf(':') + 1), 16);
+            }
+        }
+        return queue;
+    }
+
+    /**
+     * The entries of /proc/net/tcp and tcp6, each split into its fields, from two reads of both tables: they are
+     * read in chunks and are not snapshots, so while other connections come and go an entry can be skipped by one
+     * read. A table that cannot be read is left out.
+     */
+    private static List<String[]> tcpEntries() {
+        List<String[]> entries = new java.util.ArrayList<>();
         for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6", "/proc/net/tcp", "/proc/net/tcp6"}) {
             List<String> lines;
             try {
@@ -132,14 +134,10 @@ public final class Procs {
                 continue;
             }
             for (int i = 1; i < lines.size(); i++) {
-                String[] f = lines.get(i).trim().split("\\s+");
-                // sl, local address, remote address, state (0A: LISTEN), tx_queue:rx_queue, ...
-                if (f.length > 4 && f[3].equals("0A") && port(f[1]) == port) {
-                    queue = Integer.parseInt(f[4].substring(f[4].indexOf(':') + 1), 16);
-                }
+                entries.add(lines.get(i).trim().split("\\s+"));
             }
         }
-        return queue;
+        return entries;
     }
 
     private static int port(String addrPort) {
