@@ -8,10 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -35,18 +31,8 @@ class ClassDataIT {
     @TempDir
     Path cds;
 
-    /** The JDK HttpServer app as a jar of its own (Main-Class), as {@code UnmodifiedAppIT} builds it. */
     private Path httpJar() throws IOException {
-        Path jar = apps.resolve("http-app.jar");
-        Manifest m = new Manifest();
-        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "unmodified.JdkHttpApp");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), m)) {
-            out.putNextEntry(new JarEntry("unmodified/JdkHttpApp.class"));
-            out.write(Files.readAllBytes(Jcluster.TEST_CLASSES.resolve("unmodified/JdkHttpApp.class")));
-            out.closeEntry();
-        }
-        return jar;
+        return Jcluster.jdkHttpAppJar(apps);
     }
 
     private static long pid(int port) throws Exception {

@@ -235,4 +235,21 @@ final class Jcluster {
             proc.close();
         }
     }
+
+    /**
+     * The JDK HttpServer app ({@code unmodified.JdkHttpApp}) as a jar of its own in {@code dir}, with its Main-Class
+     * and without jcluster or the other test classes: an application that knows nothing of jcluster.
+     */
+    static Path jdkHttpAppJar(Path dir) throws java.io.IOException {
+        Path jar = dir.resolve("http-app.jar");
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MAIN_CLASS, "unmodified.JdkHttpApp");
+        try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar), m)) {
+            out.putNextEntry(new java.util.jar.JarEntry("unmodified/JdkHttpApp.class"));
+            out.write(java.nio.file.Files.readAllBytes(TEST_CLASSES.resolve("unmodified/JdkHttpApp.class")));
+            out.closeEntry();
+        }
+        return jar;
+    }
 }

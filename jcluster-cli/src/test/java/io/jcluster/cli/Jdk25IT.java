@@ -1,5 +1,7 @@
 package io.jcluster.cli;
 
+import java.io.IOException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -10,10 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -122,17 +120,7 @@ class Jdk25IT {
         return all;
     }
 
-    /** The JDK HttpServer app as a jar of its own (as {@link UnmodifiedAppIT} builds it). */
-    private Path httpJar() throws Exception {
-        Path jar = work.resolve("http-app.jar");
-        Manifest m = new Manifest();
-        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "unmodified.JdkHttpApp");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), m)) {
-            out.putNextEntry(new JarEntry("unmodified/JdkHttpApp.class"));
-            out.write(Files.readAllBytes(Jcluster.TEST_CLASSES.resolve("unmodified/JdkHttpApp.class")));
-            out.closeEntry();
-        }
-        return jar;
+    private Path httpJar() throws IOException {
+        return Jcluster.jdkHttpAppJar(work);
     }
 }

@@ -18,10 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -42,18 +38,8 @@ class UnmodifiedAppIT {
     @TempDir
     Path apps;
 
-    /** The JDK HttpServer app as a jar of its own (Main-Class), without jcluster or the other test classes. */
     private Path httpJar() throws IOException {
-        Path jar = apps.resolve("http-app.jar");
-        Manifest m = new Manifest();
-        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "unmodified.JdkHttpApp");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), m)) {
-            out.putNextEntry(new JarEntry("unmodified/JdkHttpApp.class"));
-            out.write(Files.readAllBytes(Jcluster.TEST_CLASSES.resolve("unmodified/JdkHttpApp.class")));
-            out.closeEntry();
-        }
-        return jar;
+        return Jcluster.jdkHttpAppJar(apps);
     }
 
     /** The Netty app's classpath: its classes in a directory of their own, then this JVM's Netty jars. */
