@@ -193,7 +193,7 @@ class DashboardIT {
                 } catch (java.io.IOException e) {
                     return "(unreadable: " + e + ")";
                 }
-            });
+            }, Jcluster.THREADS);
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError(String.join(" ", cmd) + " did not end within " + timeout);
             }

@@ -65,6 +65,17 @@ final class Jcluster {
         }
     }
 
+    /**
+     * A thread per task, for the tests' blocking async work (reading a process's output, a request that waits): JDK 25's
+     * {@code CompletableFuture} runs async tasks in the common pool even at parallelism 1 (2 cores), where one blocked
+     * task starves the rest; JDK 17 gave each its own thread there.
+     */
+    static final java.util.concurrent.Executor THREADS = task -> {
+        Thread t = new Thread(task, "test-async");
+        t.setDaemon(true);
+        t.start();
+    };
+
     Result run(String... args) throws Exception {
         return run(Duration.ofSeconds(90), args);
     }
@@ -72,8 +83,8 @@ final class Jcluster {
     Result run(Duration timeout, String... args) throws Exception {
         Process p = builder(List.of(args)).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         try {
-            var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-            var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()), THREADS);
+            var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), THREADS);
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("jcluster " + String.join(" ", args) + " did not end within " + timeout);
             }

@@ -38,7 +38,7 @@ class PolicyFlagsIT {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, Jcluster.THREADS);
             primary.await("worker 1 \\(pid " + pid + "\\): its event loop did not answer heartbeats for \\d+ s "
                     + "\\(hang-timeout is off: left alone\\)", Duration.ofSeconds(60));
             assertThat(blocked.get(90, TimeUnit.SECONDS).status()).as("the blocked request, answered in the end")
@@ -102,7 +102,7 @@ class PolicyFlagsIT {
                 } catch (Exception e) {
                     // cut off by the kill: expected
                 }
-            });
+            }, Jcluster.THREADS);
             // The request is in the worker's loop once heartbeats go unanswered; wait for a few to be missed.
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 JsonNode w = ClusterIT.workers(cli, "stuck").get(0);
