@@ -12,7 +12,9 @@
 # is the same and only the workers differ):
 #   off  the workers map the JDK's default archive only (--jvm-args -XX:SharedArchiveFile=<the JDK's classes.jsa>:
 #        jcluster leaves a user's archive alone), which is what they got before this change
-#   on   jcluster's own archive for them (made by a warm-up start beforehand, as a user's second start finds it)
+#        (and, for the Spring Boot fat jar, JCLUSTER_EXTRACT=off: the jar itself, not jcluster's extracted copy)
+#   on   jcluster's own archive for them (made by a warm-up start beforehand, as a user's second start finds it); a
+#        Spring Boot fat jar's workers run jcluster's extracted copy of it (made by the warm-up start too)
 #   aot  (JDK 25, --aot) the AOT cache made by hand: a training worker with -XX:AOTMode=record, then
 #        java -XX:AOTMode=create, then --jvm-args -XX:AOTCache=...
 # Figures per worker: CPU (user+sys) and PSS when the cluster is up (`start --daemon` returned: both listen),
@@ -93,7 +95,7 @@ run_start() {
   local t0 t1
   t0=$(date +%s%N)
   # shellcheck disable=SC2046
-  if ! PATH="$jdk/bin:$PATH" JCLUSTER_HOME="$home" JCLUSTER_CDS_DIR="$cdsdir" timeout 600 "$jcluster" start "$jar" \
+  if ! PATH="$jdk/bin:$PATH" JCLUSTER_HOME="$home" JCLUSTER_CDS_DIR="$cdsdir" JCLUSTER_EXTRACT="${EXTRACT:-}" timeout 600 "$jcluster" start "$jar" \
       --name "$name" --daemon -i "$workers" --ready-timeout 300s ${extra[@]+"${extra[@]}"} -- $(app_args "$case" "$port") \
       >"$work/$name.start.log" 2>&1; then
     echo "cds: start failed: $work/$name.start.log" >&2
@@ -176,7 +178,9 @@ for j in ${jdks//,/ }; do
           aot) args="-XX:AOTCache=$cache" ;;
         esac
         l="$(load)"
-        run_start "$jdk" "$c" "$m-$j-$c-$p" "$cdsdir" "$args"; r="$RESULT"
+        # off is the start before jcluster extracted a Spring Boot fat jar, too: the workers run the jar itself.
+        extract=""; [[ "$m" == off ]] && extract=off
+        EXTRACT="$extract" run_start "$jdk" "$c" "$m-$j-$c-$p" "$cdsdir" "$args"; r="$RESULT"
         [[ "$r" != FAILED ]] && stop_cluster
         echo "cds: JDK $j $c pair $p $m: $r (load $l)"
         echo "| $j | $c | $p | $m | $l | $r |" >>"$out"

@@ -7,6 +7,7 @@ import io.jcluster.admin.AdminServer;
 import io.jcluster.contract.CliException;
 import io.jcluster.contract.ExitCode;
 import io.jcluster.control.ControlException;
+import io.jcluster.cluster.ClusterSettings;
 import io.jcluster.control.ControlServer;
 import io.jcluster.logs.LogSink;
 import io.jcluster.registry.Entry;
@@ -114,17 +115,32 @@ public final class PrimaryRunner {
         }
         PrimarySignals.install(sup, spec, log);
         boolean agent = UnmodifiedApp.applies(spec); // looks through the application's classes: once
-        sup.install(app.clusterSettings(spec, log, agent, fleet.memoryPerWorker()));
-        if (seed) {
-            io.jcluster.cluster.Cluster.onExit((w, s) -> out.println("Worker " + w.pid() + " died"));
-        }
+        ClusterSettings settings = app.clusterSettings(spec, log, agent, fleet.memoryPerWorker());
+        BootJarCopy copy = agent ? BootJarCopy.of(spec) : null;
         if (agent) {
             log.event(app.description() + " runs as it is, with jcluster's agent: its server sockets are the primary's"
                     + " (--agent off runs it through jcluster's API instead)");
-            String hint = UnmodifiedApp.classDataHint(spec);
+            String hint = copy == null ? UnmodifiedApp.classDataHint(spec) : null;
             if (hint != null) {
                 log.event(hint);
             }
+        }
+        if (copy != null) {
+            Path[] running = {copy.current(log)};
+            settings.jar(running[0]);
+            // A reload runs the jar as it is on disk then: a changed jar gets its own copy first. (The hook keeps `copy`,
+            // and with it the locks on the copies in use, for this primary's life.)
+            sup.beforeReload(() -> {
+                Path now = copy.current(log);
+                if (!now.equals(running[0])) {
+                    running[0] = now;
+                    io.jcluster.cluster.Cluster.setupPrimary(new ClusterSettings().jar(now));
+                }
+            });
+        }
+        sup.install(settings);
+        if (seed) {
+            io.jcluster.cluster.Cluster.onExit((w, s) -> out.println("Worker " + w.pid() + " died"));
         }
         log.event(name + ": starting " + spec.instanceCount() + " worker(s) of " + app.description()
                 + " (logs in " + logDir + ")");

@@ -84,11 +84,14 @@ public final class UnmodifiedApp {
      * For a Spring Boot fat jar, the hint that its extracted layout starts faster: the classes of a fat jar load from
      * its nested jars through Spring Boot's own class loader, which no class data archive holds (the workers' archive
      * has the JDK's and the loader's only); extracted ({@code java -Djarmode=tools -jar APP.jar extract}) they load
-     * from plain jars and the archive holds them too (figures: README, "JDK 25"). Null for any other application, or
-     * when class data sharing is off ({@code JCLUSTER_CDS_DIR=off}).
+     * from plain jars and the archive holds them too (figures: README, "JDK 25"). The start extracts a jar that has
+     * Spring Boot's tools jar mode itself ({@link BootJarCopy}); this hint is for one without it. Null for any other
+     * application, or when class data sharing or extraction is off ({@code JCLUSTER_CDS_DIR=off},
+     * {@code JCLUSTER_EXTRACT=off}).
      */
     static String classDataHint(StartSpec spec) {
-        if (spec.jar == null || spec.mainClass != null || "off".equals(System.getenv("JCLUSTER_CDS_DIR"))) {
+        if (spec.jar == null || spec.mainClass != null || "off".equals(System.getenv("JCLUSTER_CDS_DIR"))
+                || "off".equals(System.getenv(BootJarCopy.ENV))) {
             return null;
         }
         String main;
@@ -102,8 +105,9 @@ public final class UnmodifiedApp {
         }
         String jar = spec.jar.getFileName().toString();
         return jar + " is a Spring Boot fat jar: its classes load from nested jars, which class data archives cannot "
-                + "hold; its workers start faster extracted: java -Djarmode=tools -jar " + jar + " extract --destination "
-                + "DIR, then jcluster start DIR/" + jar;
+                + "hold; its workers start faster extracted (jcluster extracts a jar built by Spring Boot 3.3 or later with"
+                + " its tools jar mode; this one has none): unpack it to DIR as its Spring Boot documents, then jcluster"
+                + " start DIR/" + jar;
     }
 
     /** The agent jar: {@value #ENV_AGENT_JAR}, else the one inside this jar, copied once to the cache ({@link CacheDir}: $XDG_CACHE_HOME/jcluster/agent or ~/.cache/jcluster/agent). */

@@ -55,6 +55,7 @@ public final class Supervisor {
     private final Boot boot;
     private final Stop stop;
     private final ReloadResults reloads = new ReloadResults();
+    private volatile Runnable beforeReload = () -> { };
     private final ClusterEvents events = new ClusterEvents();
     /** The operation in progress ("reloading", …), for status; null when none. */
     private volatile String operation;
@@ -151,12 +152,19 @@ public final class Supervisor {
         return submit(boot::run).get();
     }
 
+    /** Runs on the operations thread as each reload begins, before its first worker starts (the launch's own step). */
+    public void beforeReload(Runnable step) {
+        this.beforeReload = step;
+    }
+
     /** Reload, {@code parallel} replacements starting at a time, rolled back if one fails ({@link Reload}). */
     public JsonNode reload(int parallel, Consumer<JsonNode> progress) throws Exception {
         boolean ok = false;
         try {
-            JsonNode r = run("reloading", "reload", () -> new Reload(fleet, spec, readiness, log)
-                    .run(parallel, announced("reload", progress)));
+            JsonNode r = run("reloading", "reload", () -> {
+                beforeReload.run();
+                return new Reload(fleet, spec, readiness, log).run(parallel, announced("reload", progress));
+            });
             ok = true;
             return r;
         } finally {
