@@ -159,8 +159,10 @@ public final class Procs {
         return out;
     }
 
+    /** The heap's spaces as {@code GC.heap_info} names them; JDK 25's serial collector says DefNew and Tenured. */
     private static final Pattern USED = Pattern.compile(
-            "^\\s*(def new generation|tenured generation|garbage-first heap|PSYoungGen|ParOldGen|ZHeap|Shenandoah)"
+            "^\\s*(def new generation|tenured generation|DefNew|Tenured|garbage-first heap|PSYoungGen|ParOldGen|ZHeap"
+                    + "|Shenandoah)"
                     + ".*?used (\\d+)K", Pattern.MULTILINE);
 
     /** Heap in use after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}), in KiB. */
