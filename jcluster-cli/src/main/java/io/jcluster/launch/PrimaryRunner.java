@@ -128,14 +128,24 @@ public final class PrimaryRunner {
         if (copy != null) {
             Path[] running = {copy.current(log)};
             settings.jar(running[0]);
-            // A reload runs the jar as it is on disk then: a changed jar gets its own copy first. (The hook keeps `copy`,
-            // and with it the locks on the copies in use, for this primary's life.)
-            sup.beforeReload(() -> {
+            // A reload or restart runs the jar as it is on disk then: a changed jar gets its own copy first, and a
+            // reload that fails goes back to the copy in service. (The hook keeps `copy` for this primary's life.)
+            sup.aroundReplace(() -> {
+                Path before = running[0];
                 Path now = copy.current(log);
-                if (!now.equals(running[0])) {
+                if (!now.equals(before)) {
                     running[0] = now;
                     io.jcluster.cluster.Cluster.setupPrimary(new ClusterSettings().jar(now));
                 }
+                return ok -> {
+                    if (!ok && !now.equals(before)) {
+                        running[0] = before;
+                        io.jcluster.cluster.Cluster.setupPrimary(new ClusterSettings().jar(before));
+                        log.event("the workers keep running " + before + " (the reload or restart did not complete)");
+                    } else if (ok) {
+                        copy.releaseAllBut(now); // the old workers are gone: older copies may be pruned
+                    }
+                };
             });
         }
         sup.install(settings);

@@ -106,8 +106,8 @@ public final class UnmodifiedApp {
         String jar = spec.jar.getFileName().toString();
         return jar + " is a Spring Boot fat jar: its classes load from nested jars, which class data archives cannot "
                 + "hold; its workers start faster extracted (jcluster extracts a jar built by Spring Boot 3.3 or later with"
-                + " its tools jar mode; this one has none): unpack it to DIR as its Spring Boot documents, then jcluster"
-                + " start DIR/" + jar;
+                + " its tools jar mode; this one has none): unpack it as its Spring Boot version documents and start the"
+                + " unpacked application with jcluster";
     }
 
     /** The agent jar: {@value #ENV_AGENT_JAR}, else the one inside this jar, copied once to the cache ({@link CacheDir}: $XDG_CACHE_HOME/jcluster/agent or ~/.cache/jcluster/agent). */

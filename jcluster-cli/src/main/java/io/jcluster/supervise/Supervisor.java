@@ -20,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The command line's primary: a coordinator over the core. The core supervises — it forks, restarts a worker that
@@ -55,7 +56,7 @@ public final class Supervisor {
     private final Boot boot;
     private final Stop stop;
     private final ReloadResults reloads = new ReloadResults();
-    private volatile Runnable beforeReload = () -> { };
+    private volatile Supplier<Consumer<Boolean>> aroundReplace = () -> ok -> { };
     private final ClusterEvents events = new ClusterEvents();
     /** The operation in progress ("reloading", …), for status; null when none. */
     private volatile String operation;
@@ -152,19 +153,33 @@ public final class Supervisor {
         return submit(boot::run).get();
     }
 
-    /** Runs on the operations thread as each reload begins, before its first worker starts (the launch's own step). */
-    public void beforeReload(Runnable step) {
-        this.beforeReload = step;
+    /**
+     * The launch's own step around a reload or a restart, on the operations thread: {@code step} runs before the
+     * first new worker starts, and what it returns runs at the end, told whether the operation succeeded.
+     */
+    public void aroundReplace(Supplier<Consumer<Boolean>> step) {
+        this.aroundReplace = step;
+    }
+
+    /** {@code op} inside {@link #aroundReplace}'s step. */
+    private JsonNode replacing(Callable<JsonNode> op) throws Exception {
+        Consumer<Boolean> after = aroundReplace.get();
+        boolean ok = false;
+        try {
+            JsonNode r = op.call();
+            ok = true;
+            return r;
+        } finally {
+            after.accept(ok);
+        }
     }
 
     /** Reload, {@code parallel} replacements starting at a time, rolled back if one fails ({@link Reload}). */
     public JsonNode reload(int parallel, Consumer<JsonNode> progress) throws Exception {
         boolean ok = false;
         try {
-            JsonNode r = run("reloading", "reload", () -> {
-                beforeReload.run();
-                return new Reload(fleet, spec, readiness, log).run(parallel, announced("reload", progress));
-            });
+            JsonNode r = run("reloading", "reload", () -> replacing(() -> new Reload(fleet, spec, readiness, log)
+                    .run(parallel, announced("reload", progress))));
             ok = true;
             return r;
         } finally {
@@ -184,7 +199,7 @@ public final class Supervisor {
 
     /** Every worker replaced at once, not gracefully ({@link Restart}). */
     public JsonNode restart() throws Exception {
-        return run("restarting", "restart", () -> new Restart(fleet, readiness, log).run());
+        return run("restarting", "restart", () -> replacing(() -> new Restart(fleet, readiness, log).run()));
     }
 
     /** Scales to {@code N}, {@code +K} or {@code -K} workers within the machine's capacity (a signal's scale). */

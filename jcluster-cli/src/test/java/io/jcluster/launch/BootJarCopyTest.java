@@ -85,7 +85,14 @@ class BootJarCopyTest {
         assertThat(UnmodifiedApp.classDataHint(old)).isEqualTo("old.jar is a Spring Boot fat jar: its classes load "
                 + "from nested jars, which class data archives cannot hold; its workers start faster extracted (jcluster "
                 + "extracts a jar built by Spring Boot 3.3 or later with its tools jar mode; this one has none): unpack "
-                + "it to DIR as its Spring Boot documents, then jcluster start DIR/old.jar");
+                + "it as its Spring Boot version documents and start the unpacked application with jcluster");
+
+        StartSpec own = new StartSpec(); // class data flags of the user's own name the jar itself: left alone
+        own.jar = tools.jar;
+        own.jvmArgs = List.of("-Xmx256m", "-XX:SharedArchiveFile=/tmp/svc.jsa");
+        assertThat(BootJarCopy.of(own)).isNull();
+        own.jvmArgs = List.of("-XX:AOTCache=/tmp/svc.aot");
+        assertThat(BootJarCopy.of(own)).isNull();
 
         StartSpec plain = new StartSpec();
         plain.jar = jar("plain.jar", "com.example.SvcApplication", "BOOT-INF/lib/spring-boot-jarmode-tools-4.0.7.jar");
@@ -110,10 +117,14 @@ class BootJarCopyTest {
 
         assertThat(copier(jar).current(log)).isEqualTo(first); // a later start: no new extraction
         assertThat(extracted).hasSize(1);
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("svc.jar is a Spring Boot fat jar: its workers run"
+                + " its extracted copy " + first.getParent() + " (made before for this build");
 
-        // A new build in place (another size, another time): its own copy; the old one stays for running workers.
+        // A new build in place, at the same modification time (as Jib makes them): its own copy, by its content; the
+        // old one stays for the workers that run it.
+        FileTime time = Files.getLastModifiedTime(jar);
         jar(jar.getFileName().toString(), "org.springframework.boot.loader.launch.JarLauncher", "BOOT-INF/classes/New.class");
-        Files.setLastModifiedTime(jar, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        Files.setLastModifiedTime(jar, time);
         Path second = copier(jar).current(log);
         assertThat(second).isNotEqualTo(first).hasSameBinaryContentAs(jar);
         assertThat(first).isRegularFile();
@@ -121,6 +132,25 @@ class BootJarCopyTest {
         try (var s = Files.list(dir.resolve("cache"))) {
             assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
         }
+    }
+
+    @Test
+    void afterAReloadOnlyTheCopyInServiceStaysLocked() throws Exception {
+        Path jar = jar("svc.jar", "org.springframework.boot.loader.launch.JarLauncher");
+        BootJarCopy copier = copier(jar);
+        Path old = copier.current(log);
+        jar(jar.getFileName().toString(), "org.springframework.boot.loader.launch.JarLauncher", "BOOT-INF/classes/New.class");
+        Path now = copier.current(log);
+        copier.releaseAllBut(now);
+        // Another primary (here: another copier in this JVM) may now prune the old copy, not the new one.
+        try (var ch = java.nio.channels.FileChannel.open(old.getParent().resolveSibling(old.getParent().getFileName()
+                + ".lock"), java.nio.file.StandardOpenOption.WRITE)) {
+            var lock = ch.tryLock();
+            assertThat(lock).as("the old copy's lock is free").isNotNull();
+            lock.release();
+        }
+        assertThat(BootJarCopy.held(now.getParent().resolveSibling(now.getParent().getFileName() + ".lock"))).isTrue();
+        copier.release();
     }
 
     @Test
@@ -149,14 +179,18 @@ class BootJarCopyTest {
             Path c = other.current(log).getParent();
             Files.setLastModifiedTime(c, FileTime.fromMillis(10_000L * i));
             copies.add(c);
-            other.release();
+            other.release(); // as that primary's exit does
         }
         copier(jar("last.jar", "org.springframework.boot.loader.launch.JarLauncher")).current(log);
         assertThat(kept).isDirectory(); // locked by a live copier
         // The KEEP most recent are last.jar's and apps KEEP+2 … 4; apps 1-3 went, with their lock files.
         assertThat(copies.subList(0, 3)).allSatisfy(p -> assertThat(p).doesNotExist());
         assertThat(copies.subList(3, copies.size())).allSatisfy(p -> assertThat(p).isDirectory());
-        assertThat(dir.resolve("cache").resolve(copies.get(0).getFileName() + ".lock")).doesNotExist();
+        // Lock files stay (a primary waiting on one must never hold a lock on a deleted file); nothing half deleted.
+        assertThat(dir.resolve("cache").resolve(copies.get(0).getFileName() + ".lock")).exists();
+        try (var s = Files.list(dir.resolve("cache"))) {
+            assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
+        }
         java.lang.ref.Reference.reachabilityFence(inUse); // a collected copier's channels close, and its locks go
     }
 }

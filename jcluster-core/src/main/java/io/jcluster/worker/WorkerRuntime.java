@@ -231,6 +231,11 @@ public final class WorkerRuntime {
         StatsReporter.start(c);
     }
 
+    /** Whether this worker runs an unmodified application with jcluster's agent ({@link #embedded()}). */
+    public static boolean isEmbedded() {
+        return embedded;
+    }
+
     /**
      * For jcluster's agent: marks this JVM's runtime as serving an unmodified application. Call before the
      * first {@link #current()}. Its threads are then daemons, and a disconnect lets the application's shutdown

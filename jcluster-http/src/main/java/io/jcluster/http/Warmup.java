@@ -6,6 +6,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.EventExecutor;
@@ -16,6 +17,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -89,7 +91,8 @@ final class Warmup {
         App app = app(options);
         int rounds = inMemory(app, deadline);
         WorkerRuntime runtime = WorkerRuntime.current();
-        if (runtime != null) {
+        // Not under jcluster's agent (--agent on): it would serve the warm-up's own bind from the primary.
+        if (runtime != null && !WorkerRuntime.isEmbedded()) {
             rounds += overLoopback(app, runtime.group(), LOOPBACK_BUDGET_NANOS);
         }
         return rounds;
@@ -117,9 +120,16 @@ final class Warmup {
                 return 0;
             }
         }
-        Channel listener = new ServerBootstrap().group(group).channelFactory(Transport::newServerChannel)
-                .childHandler(app.initializer()).bind(InetAddress.getLoopbackAddress(), 0).syncUninterruptibly().channel();
         long deadline = System.nanoTime() + budgetNanos;
+        ChannelFuture bound = new ServerBootstrap().group(group).channelFactory(Transport::newServerChannel)
+                .childHandler(app.initializer()).bind(InetAddress.getLoopbackAddress(), 0);
+        if (!bound.awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(budgetNanos)) || !bound.isSuccess()) {
+            bound.channel().close();
+            Throwable why = bound.cause() != null ? bound.cause() : new IOException("no bind within the budget");
+            throw new UncheckedIOException("the warm-up could not listen on the loopback address",
+                    why instanceof IOException io ? io : new IOException(why));
+        }
+        Channel listener = bound.channel();
         int rounds = 0;
         try (Socket client = new Socket()) {
             client.connect(listener.localAddress(), (int) Math.max(1, remainingMillis(deadline)));
@@ -137,6 +147,9 @@ final class Warmup {
             if (in.read() != -1) {
                 throw new IllegalStateException("the warm-up's connection stayed open after 'connection: close'");
             }
+        } catch (SocketTimeoutException e) {
+            // Out of its budget mid-round (a loaded machine): the rounds done so far warmed what they could.
+            log.debug("the warm-up over the loopback address ran out of its budget after {} rounds", rounds);
         } catch (IOException e) {
             throw new UncheckedIOException("the warm-up over the loopback address failed", e);
         } finally {

@@ -37,9 +37,13 @@ public final class PrimaryKill {
 
     private static void testCase() throws Exception {
         Common.deadline(Duration.ofSeconds(25));
-        Process primary = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                PrimaryKill.class.getName(), "cluster")).redirectErrorStream(true).start();
+                PrimaryKill.class.getName(), "cluster"));
+        if (Runtime.version().feature() >= 22) {
+            cmd.add(1, "--enable-native-access=ALL-UNNAMED"); // a primary of the API loads JNI: said, 25 warns not
+        }
+        Process primary = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         long pid = -1;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(primary.getInputStream(), StandardCharsets.UTF_8))) {
             String line;

@@ -149,6 +149,9 @@ class NodeParityIT {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xshare:auto", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), program.getName()));
+        if (Runtime.version().feature() >= 22) {
+            cmd.add(1, "--enable-native-access=ALL-UNNAMED"); // a primary of the API loads JNI: said, 25 warns not
+        }
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         String marker = UUID.randomUUID().toString();
