@@ -194,6 +194,11 @@ public final class Registry {
      * since (the new primary of an upgrade) are left to it.
      */
     public void release(Claim claim) {
+        if (!claim.lock().isValid()) {
+            // Let go already (an upgrade handed the name over): the files are the new holder's, or about to be; its
+            // socket may be bound before its entry names it, so "the entry still names us" proves nothing.
+            return;
+        }
         Optional<Entry> e = read(claim.name());
         if (e.isEmpty() || e.get().pid() == ProcessHandle.current().pid()) {
             removeFiles(claim.name());

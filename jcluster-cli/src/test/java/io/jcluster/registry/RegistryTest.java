@@ -31,4 +31,26 @@ class RegistryTest {
         assertThat(r.lockFile("web")).exists();
         r.release(again);
     }
+
+    /**
+     * After an upgrade the old primary let the name go ({@code unlock}); at its exit it must leave the files alone,
+     * even while the entry still names it: the new primary binds its control socket before it writes its entry (an
+     * UpgradeIT run lost the new primary's socket so).
+     */
+    @Test
+    void aPrimaryThatHandedItsNameOverLeavesTheNewHoldersFiles() throws Exception {
+        Registry r = new Registry(home);
+        Registry.Claim old = r.claim("up");
+        long self = ProcessHandle.current().pid();
+        r.write(new Entry("up", self, null, "2026-11-30T18:00:00Z", r.socket("up").toString(), home.toString(), "app", 2,
+                "running", null));
+        r.writePid("up", self);
+        r.unlock(old); // the upgrade's hand-over
+        Registry.Claim taken = r.claim("up"); // the new primary takes the name and binds its socket
+        java.nio.file.Files.createFile(r.socket("up"));
+        r.release(old); // the old primary's exit, before the new one wrote its entry
+        assertThat(r.socket("up")).exists();
+        assertThat(r.read("up")).isPresent();
+        r.release(taken);
+    }
 }
