@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from report import Figures, cell, num, table  # noqa: E402  (bench/lib/report.py)
+from report import Figures, cell, command_lines, num, table  # noqa: E402  (bench/lib/report.py)
 
 PAUSE = re.compile(r"\bPause\b(.*?)\s(\d+(?:\.\d+)?)ms\s*$")
 
@@ -162,12 +162,7 @@ def cmd_report(args):
         values = [r["load1"] for r in measured if r["contender"] == c and r["kind"] == "load"]
         loads.append([f"`{c}`", f"{min(values):.2f}–{max(values):.2f}" if values else "—"])
     out.append(table(["contender", "load average"], loads))
-    path = os.path.join(args.work, "cmdlines.tsv")
-    if os.path.exists(path) and os.path.getsize(path):
-        out += ["", "## The JVMs' command lines (round 1, from /proc)", ""]
-        for l in open(path):
-            c, _, cmd = l.rstrip("\n").partition("\t")
-            out.append(f"- `{c}`: `{cmd.strip()}`")
+    out += command_lines(args.work)
     out += ["", "Raw records: the `.jsonl` file beside this one.", ""]
     with open(args.out, "w") as f:
         f.write("\n".join(out))

@@ -95,14 +95,6 @@ contender_command() {  # contender_command NAME GC_LOG_DIR: sets CMD and EXPECT
     esac
 }
 
-stop_and_wait_port() {
-    stop_server
-    local deadline=$((SECONDS + 20))
-    while port_in_use "$PORT" && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-    port_in_use "$PORT" && die "port $PORT still in use after a stop"
-    return 0
-}
-
 launch() {             # launch CONTENDER ROUND: start it with a GC log directory of its own; ready
     local c=$1 r=$2
     GCDIR="$WORK/gc/$c.r$r"

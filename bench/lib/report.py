@@ -125,6 +125,18 @@ def table(header, rows):
 
 # --------------------------------------------------------------------------------------- targets
 
+def command_lines(workdir):
+    """The report section listing each contender's JVM command line (workdir/cmdlines.tsv: contender<TAB>cmdline)."""
+    path = os.path.join(workdir, "cmdlines.tsv")
+    if not os.path.exists(path) or not os.path.getsize(path):
+        return []
+    out = ["", "## The JVMs' command lines (round 1, from /proc)", ""]
+    for line in open(path):
+        c, _, cmd = line.rstrip("\n").partition("\t")
+        out.append(f"- `{c}`: `{cmd.strip()}`")
+    return out
+
+
 def started(fig, contender):
     return any(v is not None for _, v in fig.rounds(contender, "start", "first_ms"))
 

@@ -70,6 +70,14 @@ free_port() {          # a port nothing listens on now (the kernel's pick for po
 
 port_in_use() { [ -n "$(ss -Htln "sport = :$1" 2>/dev/null)" ]; }
 
+stop_and_wait_port() {  # stop_server, then wait (at most 20 s) until nothing listens on $PORT
+    stop_server
+    local deadline=$((SECONDS + 20))
+    while port_in_use "$PORT" && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    port_in_use "$PORT" && die "port $PORT still in use after a stop"
+    return 0
+}
+
 need_tools() {         # wrk from Debian when missing; the rest must be there
     if ! command -v wrk > /dev/null; then
         log "installing wrk (apt-get)"

@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from report import Figures, cell, num, table  # noqa: E402  (bench/lib/report.py: medians, spreads, cells)
+from report import Figures, cell, command_lines, num, table  # noqa: E402  (bench/lib/report.py: medians, spreads, cells)
 
 MB = 1024.0
 
@@ -109,12 +109,7 @@ def main():
             out.append(f"- `{r['contender']}` keep-alive: `{' | '.join(r['keepalive_head'].splitlines())}`")
             out.append(f"- `{r['contender']}` close: `{' | '.join(r['close_head'].splitlines())}`")
 
-    path = os.path.join(args.work, "cmdlines.tsv")
-    if os.path.exists(path) and os.path.getsize(path):
-        out += ["", "## The JVMs' command lines (round 1, from /proc)", ""]
-        for line in open(path):
-            c, _, cmd = line.rstrip("\n").partition("\t")
-            out.append(f"- `{c}`: `{cmd.strip()}`")
+    out += command_lines(args.work)
     out += ["", "Raw records: the `.jsonl` file beside this one (round 0 is the unmeasured first start).", ""]
     with open(args.out, "w") as f:
         f.write("\n".join(out))

@@ -89,14 +89,6 @@ contender_command() {  # sets CMD and EXPECT for contender $1
     esac
 }
 
-stop_and_wait_port() {
-    stop_server
-    local deadline=$((SECONDS + 20))
-    while port_in_use "$PORT" && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-    port_in_use "$PORT" && die "port $PORT still in use after a stop"
-    return 0
-}
-
 measure() {            # measure CONTENDER ROUND
     local c=$1 r=$2 logf="$WORK/$1.r$2.log"
     contender_command "$c"
