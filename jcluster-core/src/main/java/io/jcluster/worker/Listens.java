@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Listens {
     private static final Logger log = LoggerFactory.getLogger(Listens.class);
+    /** Loaded with this class, at the worker's start: not by its first connection (a promoted spare's, say). */
+    private static final ShutdownOnClose SHUTDOWN_ON_CLOSE = ShutdownOnClose.INSTANCE;
 
     private final SchedulingPolicy policy;
     private final Supplier<Channel> control;
@@ -241,7 +243,7 @@ final class Listens {
      * ({@link CloseReports}).
      */
     private boolean adopt(Server s, EpollSocketChannel ch) {
-        ch.pipeline().addFirst(ShutdownOnClose.INSTANCE);
+        ch.pipeline().addFirst(SHUTDOWN_ON_CLOSE);
         try {
             if (s.sink().adopt(ch)) {
                 closes.watch(ch);
@@ -253,7 +255,7 @@ final class Listens {
             closes.closed();
             return true;
         }
-        ch.pipeline().remove(ShutdownOnClose.INSTANCE);
+        ch.pipeline().remove(SHUTDOWN_ON_CLOSE);
         return false;
     }
 
