@@ -23,17 +23,18 @@ import java.util.function.Consumer;
 final class LinkEvents {
     private final Executor supervisor;
     private final Events events;
-    private final Consumer<WorkerHandle> closeIpcSocket;
+    /** The primary's own work once a worker's links are up (its IPC socket closed, its alive lock watched). */
+    private final Consumer<WorkerHandle> linked;
 
-    LinkEvents(Executor supervisor, Events events, Consumer<WorkerHandle> closeIpcSocket) {
+    LinkEvents(Executor supervisor, Events events, Consumer<WorkerHandle> linked) {
         this.supervisor = supervisor;
         this.events = events;
-        this.closeIpcSocket = closeIpcSocket;
+        this.linked = linked;
     }
 
     /** Both links authenticated: nobody else may connect any more; what was sent before goes now. */
     void linksUp(WorkerHandle w) {
-        closeIpcSocket.accept(w);
+        linked.accept(w);
         w.control().writeAndFlush(new Welcome(w.id()));
         w.linked();
         supervisor.execute(() -> {

@@ -8,6 +8,7 @@ import io.jcluster.cluster.SchedulingPolicy;
 import io.jcluster.cluster.Worker;
 import io.jcluster.cluster.WorkerState;
 import io.jcluster.ipc.Message;
+import io.jcluster.internal.AliveLock;
 import io.jcluster.internal.Exit;
 import io.jcluster.internal.WorkerBase;
 import io.jcluster.ipc.Message.Disconnect;
@@ -19,6 +20,7 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -83,10 +85,7 @@ public final class Primary {
     final LinkEvents links;
 
     public Primary() {
-        links = new LinkEvents(supervisor, events, w -> {
-            w.ipcServer.close();
-            IpcDirectory.delete(socketPath(w));
-        });
+        links = new LinkEvents(supervisor, events, this::linked);
         restarts = new Restarts(supervisor, keepAlive, events,
                 new Restarts.Cluster(() -> stopping, this::spawn, workers::isEmpty, this::cannotRun));
     }
@@ -301,12 +300,14 @@ public final class Primary {
                 .childHandler(Links.initializer(this, w))
                 .bind(new DomainSocketAddress(socket.toFile())).syncUninterruptibly().channel();
         w.ipcServer = server;
+        createAliveLock(w);
         Process p;
         try {
             p = spawner.start(w, socket, w.token, slot.env);
         } catch (IOException e) {
             server.close();
             IpcDirectory.delete(socket);
+            IpcDirectory.delete(AliveLock.of(socket));
             throw new UncheckedIOException("could not start worker " + id + " (" + String.join(" ", spawner.command())
                     + "): " + e.getMessage(), e);
         }
@@ -351,6 +352,7 @@ public final class Primary {
             dispatcher.leave(w, true);
         });
         IpcDirectory.delete(socketPath(w));
+        IpcDirectory.delete(AliveLock.of(socketPath(w)));
         w.exited.complete(status);
         BootFailure boot = w.bootFailure(status);
         int unsent = w.dropUnsent();
@@ -431,6 +433,61 @@ public final class Primary {
 
     int window() {
         return settings.window();
+    }
+
+    private void createAliveLock(WorkerHandle w) {
+        if (AliveLock.AVAILABLE) {
+            try {
+                AliveLock.create(AliveLock.of(socketPath(w)));
+            } catch (IOException e) {
+                log.warn("worker {}: {}; its death will be seen when its links end", w.id(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Both of {@code w}'s links are up: nobody else may connect to its IPC socket, and its alive lock, which the
+     * worker took before it connected, is watched ({@link AliveLock}). Called on the I/O loop.
+     */
+    private void linked(WorkerHandle w) {
+        w.ipcServer.close();
+        IpcDirectory.delete(socketPath(w));
+        Path alive = AliveLock.of(socketPath(w));
+        FdLink link = w.fdLink();
+        if (AliveLock.AVAILABLE && Files.exists(alive) && link != null) {
+            // Made now: the first death would otherwise pay for linking the lambda (4-6 ms on a 2-core host).
+            Runnable leave = () -> leaveDying(w, link);
+            try {
+                AliveLock.watch(alive, "jcluster-alive-" + w.id(), r -> aliveLockReleased(w, link, r, leave));
+            } catch (IOException e) {
+                log.warn("worker {}: {}; its death will be seen when its links end", w.id(), e.getMessage());
+            }
+            IpcDirectory.delete(alive); // both processes have it mapped
+        }
+    }
+
+    /**
+     * {@code w}'s alive lock was let go ({@link AliveLock#watch}): when its holder died ({@code r} 1), the worker is
+     * exiting, however it ends. Unless it leaves on purpose, it leaves the rotation now and a spare takes its place,
+     * as at its fd link's end, which comes later; its unacknowledged connections are handed again at that end.
+     */
+    private void aliveLockReleased(WorkerHandle w, FdLink link, int r, Runnable leave) {
+        if (r < 0) {
+            log.warn("worker {}: waiting on its alive lock failed (errno {}); its death will be seen when its links end",
+                    w.id(), -r);
+        } else if (r == 1 && link.channel.isOpen()) { // 0: the worker did not hold it (no library on its side)
+            link.channel.eventLoop().execute(leave);
+        }
+    }
+
+    /** On the fd link's loop. */
+    private void leaveDying(WorkerHandle w, FdLink link) {
+        if (link.channel.isOpen() && !w.stopRequested() && w.state() != WorkerState.DISCONNECTING) {
+            log.info("worker {} (pid {}) is exiting (its alive lock was let go): out of rotation before its links end",
+                    w.id(), w.pid());
+            spares.replace(w);
+            dispatcher.leave(w, true);
+        }
     }
 
     private Path socketPath(WorkerHandle w) {

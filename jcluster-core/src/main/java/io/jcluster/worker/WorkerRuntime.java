@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jcluster.cluster.SchedulingPolicy;
 import io.jcluster.cluster.Worker;
 import io.jcluster.cluster.WorkerState;
+import io.jcluster.internal.AliveLock;
 import io.jcluster.internal.Exit;
 import io.jcluster.internal.FdBatch;
 import io.jcluster.ipc.Codec;
@@ -31,6 +32,8 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketReadMode;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -200,6 +203,7 @@ public final class WorkerRuntime {
         String path = System.getenv(ENV_IPC);
         String token = System.getenv(ENV_TOKEN);
         long pid = ProcessHandle.current().pid();
+        holdAliveLock(Path.of(path));
 
         EpollDomainSocketChannel c = new EpollDomainSocketChannel();
         Codec.install(c.pipeline());
@@ -229,6 +233,23 @@ public final class WorkerRuntime {
         // The primary welcomes us once both links are authenticated, so a listen never precedes the fd link.
         welcomed.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         StatsReporter.start(c);
+    }
+
+    /**
+     * Takes the alive lock the primary made for this worker ({@link AliveLock}), before the links, which is when the
+     * primary starts to watch it: the primary then sees this JVM's death as soon as its threads exit. Without it
+     * (no library, an older primary) the primary sees it when the links end.
+     */
+    private static void holdAliveLock(Path socket) {
+        Path file = AliveLock.of(socket);
+        if (!AliveLock.AVAILABLE || !Files.exists(file)) {
+            return;
+        }
+        try {
+            AliveLock.hold(file);
+        } catch (IOException e) {
+            log.warn("{}; the primary will see this worker's death when its links end", e.getMessage());
+        }
     }
 
     /** Whether this worker runs an unmodified application with jcluster's agent ({@link #embedded()}). */
