@@ -70,14 +70,16 @@ def main():
     ap.add_argument("--cold", action="store_true",
                     help="workers without the HTTP layer's warm-up (-Djcluster.http.warmup=false): the spare's "
                          "first request loads its classes")
+    ap.add_argument("--jvm-args", default="", help="more worker JVM flags (jcluster start --jvm-args)")
     a = ap.parse_args()
     home = tempfile.mkdtemp(prefix="jcluster-bench-spares-")
     env = dict(os.environ, JCLUSTER_HOME=home)
     name = "spares%d%s" % (a.spares, "cold" if a.cold else "")
     cmd = [os.path.join(ROOT, "bin/jcluster"), "start", "--name", name, "--instances", "2", "--spares", str(a.spares),
            "--classpath", HELLO, "--main-class", "io.jcluster.examples.hello.HelloApp"]
-    if a.cold:
-        cmd += ["--jvm-args", "-Djcluster.http.warmup=false"]
+    jvm = ((a.jvm_args + " ") if a.jvm_args else "") + ("-Djcluster.http.warmup=false" if a.cold else "")
+    if jvm.strip():
+        cmd += ["--jvm-args", jvm.strip()]
     cmd += ["--", "--port", str(a.port), "--host", "127.0.0.1"]
     primary = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
