@@ -230,6 +230,7 @@ public final class WorkerRuntime {
             fds = f;
             f.writeAndFlush(new Hello(token, pid, Message.Link.FDS)).sync();
         }
+        Listens.prepare(group);
         // The primary welcomes us once both links are authenticated, so a listen never precedes the fd link.
         welcomed.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         StatsReporter.start(c);
