@@ -15,21 +15,16 @@
 
 #define SIZE 4096
 
-static pthread_mutex_t *map(JNIEnv *env, jstring path, int flags, int *err) {
+static pthread_mutex_t *map(JNIEnv *env, jstring path, int *err) {
     const char *p = (*env)->GetStringUTFChars(env, path, NULL);
     if (p == NULL) {
         *err = ENOMEM;
         return NULL;
     }
-    int fd = open(p, flags | O_RDWR | O_CLOEXEC, 0600);
+    int fd = open(p, O_RDWR | O_CLOEXEC);
     (*env)->ReleaseStringUTFChars(env, path, p);
     if (fd < 0) {
         *err = errno;
-        return NULL;
-    }
-    if ((flags & O_CREAT) && ftruncate(fd, SIZE) < 0) {
-        *err = errno;
-        close(fd);
         return NULL;
     }
     void *m = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -38,19 +33,14 @@ static pthread_mutex_t *map(JNIEnv *env, jstring path, int flags, int *err) {
     return m == MAP_FAILED ? NULL : (pthread_mutex_t *) m;
 }
 
-/* Creates the file (which must not exist) with an unlocked robust, process-shared mutex. 0 or -errno. */
-JNIEXPORT jint JNICALL Java_io_jcluster_internal_AliveLock_create0(JNIEnv *env, jclass cls, jstring path) {
-    (void) cls;
-    int err;
-    pthread_mutex_t *m = map(env, path, O_CREAT | O_EXCL, &err);
-    if (m == NULL) {
-        return -err;
-    }
+/* Initialises an unlocked robust, process-shared mutex at m: 0 or an error number. */
+static int init(pthread_mutex_t *m) {
     pthread_mutexattr_t a;
     int r = pthread_mutexattr_init(&a);
-    if (r == 0) {
-        r = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+    if (r != 0) {
+        return r;
     }
+    r = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
     if (r == 0) {
         r = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
     }
@@ -58,7 +48,40 @@ JNIEXPORT jint JNICALL Java_io_jcluster_internal_AliveLock_create0(JNIEnv *env, 
         r = pthread_mutex_init(m, &a);
     }
     pthread_mutexattr_destroy(&a);
-    munmap(m, SIZE);
+    return r;
+}
+
+/*
+ * Creates the file (which must not exist) with an unlocked robust, process-shared mutex. 0 or -errno; on an error
+ * no file is left. The file's blocks are allocated first (posix_fallocate): on a full tmpfs, a file only
+ * ftruncate'd would fault (SIGBUS) at the first write through the mapping.
+ */
+JNIEXPORT jint JNICALL Java_io_jcluster_internal_AliveLock_create0(JNIEnv *env, jclass cls, jstring path) {
+    (void) cls;
+    const char *p = (*env)->GetStringUTFChars(env, path, NULL);
+    if (p == NULL) {
+        return -ENOMEM;
+    }
+    int r = 0;
+    int fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        r = errno;
+    } else {
+        r = posix_fallocate(fd, 0, SIZE);
+        void *m = MAP_FAILED;
+        if (r == 0) {
+            m = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            r = m == MAP_FAILED ? errno : init((pthread_mutex_t *) m);
+        }
+        if (m != MAP_FAILED) {
+            munmap(m, SIZE);
+        }
+        close(fd);
+        if (r != 0) {
+            unlink(p);
+        }
+    }
+    (*env)->ReleaseStringUTFChars(env, path, p);
     return -r;
 }
 
@@ -69,13 +92,16 @@ JNIEXPORT jint JNICALL Java_io_jcluster_internal_AliveLock_create0(JNIEnv *env, 
 JNIEXPORT jint JNICALL Java_io_jcluster_internal_AliveLock_hold0(JNIEnv *env, jclass cls, jstring path) {
     (void) cls;
     int err;
-    pthread_mutex_t *m = map(env, path, 0, &err);
+    pthread_mutex_t *m = map(env, path, &err);
     if (m == NULL) {
         return -err;
     }
     int r = pthread_mutex_trylock(m);
-    if (r == EOWNERDEAD) {
+    if (r == EOWNERDEAD) { /* a holder before us died: ours now, once marked consistent */
         r = pthread_mutex_consistent(m);
+        if (r != 0) {
+            pthread_mutex_unlock(m);
+        }
     }
     if (r != 0) {
         munmap(m, SIZE);
@@ -87,7 +113,7 @@ JNIEXPORT jint JNICALL Java_io_jcluster_internal_AliveLock_hold0(JNIEnv *env, jc
 JNIEXPORT jlong JNICALL Java_io_jcluster_internal_AliveLock_map0(JNIEnv *env, jclass cls, jstring path) {
     (void) cls;
     int err;
-    pthread_mutex_t *m = map(env, path, 0, &err);
+    pthread_mutex_t *m = map(env, path, &err);
     return m == NULL ? -err : (jlong) (intptr_t) m;
 }
 
@@ -99,10 +125,7 @@ JNIEXPORT jint JNICALL Java_io_jcluster_internal_AliveLock_await0(JNIEnv *env, j
     (void) env;
     (void) cls;
     pthread_mutex_t *m = (pthread_mutex_t *) (intptr_t) address;
-    int r;
-    do {
-        r = pthread_mutex_lock(m);
-    } while (r == EINTR);
+    int r = pthread_mutex_lock(m);
     int died = r == EOWNERDEAD;
     if (died) {
         pthread_mutex_consistent(m);

@@ -58,9 +58,9 @@ class SparesIT {
             long victim = rotation.get(0);
             new ProcessBuilder("kill", "-9", Long.toString(victim)).start().waitFor();
             primary.await("promoted from hot spare into rotation in place of worker \\d+ \\(pid " + victim + "\\)");
-            // Seen by its alive lock as its threads exited, before its links ended: the spare took its place then.
+            // Seen by its alive lock as its threads exited, before its links ended and before the promotion.
             String out = primary.output();
-            int exiting = out.indexOf("(pid " + victim + ") is exiting (its alive lock was let go)");
+            int exiting = out.indexOf("(pid " + victim + ") is exiting: its alive lock was let go");
             assertThat(exiting).as(out).isNotNegative();
             assertThat(out.indexOf("promoted in place of worker", exiting)).as(out).isPositive();
             long promoted = spare;

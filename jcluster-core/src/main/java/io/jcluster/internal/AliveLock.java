@@ -39,7 +39,7 @@ public final class AliveLock {
         return socket.resolveSibling(socket.getFileName() + ".alive");
     }
 
-    /** Primary: creates the lock's file, unlocked; it must not exist. */
+    /** Primary: creates the lock's file, unlocked; it must not exist. On an error no file is left. */
     public static void create(Path file) throws IOException {
         check(create0(file.toString()), "create", file);
     }
@@ -51,7 +51,13 @@ public final class AliveLock {
     public static void hold(Path file) throws IOException {
         CompletableFuture<Integer> taken = new CompletableFuture<>();
         Thread t = new Thread(null, () -> {
-            int r = hold0(file.toString());
+            int r;
+            try {
+                r = hold0(file.toString());
+            } catch (Throwable e) { // LinkageError and the like: the caller says why, at once
+                taken.completeExceptionally(e);
+                return;
+            }
             taken.complete(r);
             while (r == 0) { // the lock is this thread's until the JVM ends
                 LockSupport.park();
@@ -62,7 +68,8 @@ public final class AliveLock {
         try {
             check(taken.get(10, TimeUnit.SECONDS), "hold", file);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IOException("could not hold the alive lock " + file + ": " + e, e);
+            throw new IOException("could not hold the alive lock " + file + ": "
+                    + (e.getCause() != null ? e.getCause() : e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while taking the alive lock " + file, e);

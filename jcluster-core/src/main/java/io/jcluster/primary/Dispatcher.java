@@ -212,9 +212,10 @@ final class Dispatcher {
         }
         if (died) {
             if (link.channel.isOpen()) {
-                // The exit was seen before the link's end: the worker's last Acks may still be unread on it. Its
-                // end (which the kernel has already queued) reads them first, then gives back the rest; the
-                // close below only stands in for an end that never comes (a child process holding the socket).
+                // The death was seen before the link's end (its alive lock, or its exit): the worker's last Acks
+                // may still be unread on it. Its end, which the kernel queues once it has torn the process down,
+                // reads them first, then gives back the rest; the close below only stands in for an end that never
+                // comes (a child process holding the socket) or a teardown longer than the grace.
                 link.channel.eventLoop().schedule(() -> link.channel.close(), LINK_END_GRACE_MS, TimeUnit.MILLISECONDS);
             } else {
                 link.lost();

@@ -467,24 +467,28 @@ public final class Primary {
     }
 
     /**
-     * {@code w}'s alive lock was let go ({@link AliveLock#watch}): when its holder died ({@code r} 1), the worker is
-     * exiting, however it ends. Unless it leaves on purpose, it leaves the rotation now and a spare takes its place,
-     * as at its fd link's end, which comes later; its unacknowledged connections are handed again at that end.
+     * {@code w}'s alive lock was let go ({@link AliveLock#watch}), on its watcher thread: when its holder died
+     * ({@code r} 1), the worker is exiting, however it ends. Unless it leaves on purpose, it leaves the rotation and a
+     * spare takes its place on its fd link's loop, as at that link's end, which comes later; its unacknowledged
+     * connections are handed again at that end.
      */
     private void aliveLockReleased(WorkerHandle w, FdLink link, int r, Runnable leave) {
         if (r < 0) {
             log.warn("worker {}: waiting on its alive lock failed (errno {}); its death will be seen when its links end",
                     w.id(), -r);
-        } else if (r == 1 && link.channel.isOpen()) { // 0: the worker did not hold it (no library on its side)
+        } else if (r == 1 && link.channel.isOpen() && !leavingOnPurpose(w)) { // 0: it held none (no library there)
+            log.info("worker {} (pid {}) is exiting: its alive lock was let go", w.id(), w.pid());
             link.channel.eventLoop().execute(leave);
         }
     }
 
-    /** On the fd link's loop. */
+    private static boolean leavingOnPurpose(WorkerHandle w) {
+        return w.stopRequested() || w.state() == WorkerState.DISCONNECTING;
+    }
+
+    /** On the fd link's loop: unless its link's end came first (a loop busy longer than the teardown). */
     private void leaveDying(WorkerHandle w, FdLink link) {
-        if (link.channel.isOpen() && !w.stopRequested() && w.state() != WorkerState.DISCONNECTING) {
-            log.info("worker {} (pid {}) is exiting (its alive lock was let go): out of rotation before its links end",
-                    w.id(), w.pid());
+        if (link.channel.isOpen() && !leavingOnPurpose(w)) {
             spares.replace(w);
             dispatcher.leave(w, true);
         }

@@ -70,13 +70,18 @@ class AliveLockTest {
         AliveLock.create(file);
         // No holder (a worker without the library): the watcher returns at once with 0, and no death is told.
         assertThat(watch(file).get(30, TimeUnit.SECONDS)).isZero();
-        AliveLock.hold(file);
-        assertThatThrownBy(() -> AliveLock.hold(file)).isInstanceOf(IOException.class)
-                .hasMessageContaining("could not hold the alive lock").hasMessageContaining("errno 16"); // EBUSY
-        assertThatThrownBy(() -> AliveLock.create(file)).isInstanceOf(IOException.class)
-                .hasMessageContaining("errno 17"); // EEXIST: never re-initialised under a holder
+        try (RealProcess holder = holder(file)) {
+            holder.await("held", Duration.ofSeconds(60));
+            assertThatThrownBy(() -> AliveLock.hold(file)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("could not hold the alive lock").hasMessageContaining("errno 16"); // EBUSY
+            assertThatThrownBy(() -> AliveLock.create(file)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("errno 17"); // EEXIST: never re-initialised under a holder
+        }
         assertThatThrownBy(() -> AliveLock.hold(dir.resolve("missing.alive"))).isInstanceOf(IOException.class)
                 .hasMessageContaining("errno 2");
+        assertThatThrownBy(() -> AliveLock.create(dir.resolve("no-such-dir").resolve("w.alive")))
+                .isInstanceOf(IOException.class).hasMessageContaining("errno 2");
+        assertThat(dir.resolve("no-such-dir")).doesNotExist();
     }
 
     private static CompletableFuture<Integer> watch(Path file) throws IOException {
