@@ -55,7 +55,10 @@ tag="jc$$"                       # names of this run's namespaces and links (sho
 net=10.77.$(( $$ % 200 + 20 ))   # a /24 of its own, so two runs never share addresses
 bridge="${tag}br"
 work="$(mktemp -d -t jcluster-haproxy.XXXXXX)"
-front=$(( 20000 + $$ % 20000 ))
+# Below the kernel's ephemeral ports (32768-60999 by default): one picked from inside them was taken by another
+# process's connection once in CI (haproxy: "cannot bind socket (Address already in use)" for its stats port).
+low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+front=$(( 10000 + $$ % ( low > 12000 ? low - 10002 : 2000 ) ))
 stats=$(( front + 1 ))
 pids=()
 cleanup() {
