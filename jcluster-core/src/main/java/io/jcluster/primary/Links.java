@@ -199,8 +199,7 @@ final class Links {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            primary.spares.replace(link.worker); // a spare takes its place before its connections are handed again
-            primary.dispatcher().leave(link.worker, true);
+            primary.died(link.worker);
         }
 
         @Override

@@ -8,7 +8,6 @@ import io.jcluster.cluster.SchedulingPolicy;
 import io.jcluster.cluster.Worker;
 import io.jcluster.cluster.WorkerState;
 import io.jcluster.ipc.Message;
-import io.jcluster.internal.AliveLock;
 import io.jcluster.internal.Exit;
 import io.jcluster.internal.WorkerBase;
 import io.jcluster.ipc.Message.Disconnect;
@@ -20,7 +19,6 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -83,6 +81,8 @@ public final class Primary {
     final Spares spares = new Spares(() -> stopping, w -> dispatcher.promoteOnLoop(w));
     /** What the workers' links say, made into lifecycle events (called by {@link Links}). */
     final LinkEvents links;
+    /** Each worker's death seen as its threads exit, before its links end ({@link AliveWatch}). */
+    private final AliveWatch alive = new AliveWatch(this::died);
 
     public Primary() {
         links = new LinkEvents(supervisor, events, this::linked);
@@ -300,14 +300,14 @@ public final class Primary {
                 .childHandler(Links.initializer(this, w))
                 .bind(new DomainSocketAddress(socket.toFile())).syncUninterruptibly().channel();
         w.ipcServer = server;
-        createAliveLock(w);
+        AliveWatch.create(w, socket);
         Process p;
         try {
             p = spawner.start(w, socket, w.token, slot.env);
         } catch (IOException e) {
             server.close();
             IpcDirectory.delete(socket);
-            IpcDirectory.delete(AliveLock.of(socket));
+            AliveWatch.delete(socket);
             throw new UncheckedIOException("could not start worker " + id + " (" + String.join(" ", spawner.command())
                     + "): " + e.getMessage(), e);
         }
@@ -352,7 +352,7 @@ public final class Primary {
             dispatcher.leave(w, true);
         });
         IpcDirectory.delete(socketPath(w));
-        IpcDirectory.delete(AliveLock.of(socketPath(w)));
+        AliveWatch.delete(socketPath(w));
         w.exited.complete(status);
         BootFailure boot = w.bootFailure(status);
         int unsent = w.dropUnsent();
@@ -435,63 +435,23 @@ public final class Primary {
         return settings.window();
     }
 
-    private void createAliveLock(WorkerHandle w) {
-        if (AliveLock.AVAILABLE) {
-            try {
-                AliveLock.create(AliveLock.of(socketPath(w)));
-            } catch (IOException e) {
-                log.warn("worker {}: {}; its death will be seen when its links end", w.id(), e.getMessage());
-            }
-        }
-    }
-
     /**
-     * Both of {@code w}'s links are up: nobody else may connect to its IPC socket, and its alive lock, which the
-     * worker took before it connected, is watched ({@link AliveLock}). Called on the I/O loop.
+     * Both of {@code w}'s links are up: nobody else may connect to its IPC socket, and its alive lock is watched.
+     * Called on the I/O loop.
      */
     private void linked(WorkerHandle w) {
         w.ipcServer.close();
         IpcDirectory.delete(socketPath(w));
-        Path alive = AliveLock.of(socketPath(w));
-        FdLink link = w.fdLink();
-        if (AliveLock.AVAILABLE && Files.exists(alive) && link != null) {
-            // Made now: the first death would otherwise pay for linking the lambda (4-6 ms on a 2-core host).
-            Runnable leave = () -> leaveDying(w, link);
-            try {
-                AliveLock.watch(alive, "jcluster-alive-" + w.id(), r -> aliveLockReleased(w, link, r, leave));
-            } catch (IOException e) {
-                log.warn("worker {}: {}; its death will be seen when its links end", w.id(), e.getMessage());
-            }
-            IpcDirectory.delete(alive); // both processes have it mapped
-        }
+        alive.watch(w, socketPath(w));
     }
 
     /**
-     * {@code w}'s alive lock was let go ({@link AliveLock#watch}), on its watcher thread: when its holder died
-     * ({@code r} 1), the worker is exiting, however it ends. Unless it leaves on purpose, it leaves the rotation and a
-     * spare takes its place on its fd link's loop, as at that link's end, which comes later; its unacknowledged
-     * connections are handed again at that end.
+     * {@code w} died in rotation, seen by its alive lock or its fd link's end, on that link's loop: a spare takes its
+     * place before its connections are handed again, and it leaves every handle.
      */
-    private void aliveLockReleased(WorkerHandle w, FdLink link, int r, Runnable leave) {
-        if (r < 0) {
-            log.warn("worker {}: waiting on its alive lock failed (errno {}); its death will be seen when its links end",
-                    w.id(), -r);
-        } else if (r == 1 && link.channel.isOpen() && !leavingOnPurpose(w)) { // 0: it held none (no library there)
-            log.info("worker {} (pid {}) is exiting: its alive lock was let go", w.id(), w.pid());
-            link.channel.eventLoop().execute(leave);
-        }
-    }
-
-    private static boolean leavingOnPurpose(WorkerHandle w) {
-        return w.stopRequested() || w.state() == WorkerState.DISCONNECTING;
-    }
-
-    /** On the fd link's loop: unless its link's end came first (a loop busy longer than the teardown). */
-    private void leaveDying(WorkerHandle w, FdLink link) {
-        if (link.channel.isOpen() && !leavingOnPurpose(w)) {
-            spares.replace(w);
-            dispatcher.leave(w, true);
-        }
+    void died(WorkerHandle w) {
+        spares.replace(w);
+        dispatcher.leave(w, true);
     }
 
     private Path socketPath(WorkerHandle w) {
