@@ -127,7 +127,10 @@ public final class Chaos {
                     v.overHeld().isEmpty() ? "" : String.join("; ", v.overHeld()));
             out.goal("0 non-2xx answers", r.non2xx() == 0, r.byStatus());
             out.goal("no failure on new connections", otherNew == 0, otherNew + " failed");
-            out.goal("every killed worker was replaced", restored >= kills.size(), restored + " of " + kills.size());
+            out.goal("every killed worker was replaced", restored >= kills.size(), restored + " of " + kills.size()
+                    + (restored >= kills.size() ? "" : "; kills (id pid): " + kills.stream()
+                    .map(k -> k.id() + " " + k.pid()).toList() + "; lifecycle: " + c.lines().stream()
+                    .map(l -> l.text()).filter(t -> t.matches("^EVENT (fork|listening|exit) .*")).toList()));
             out.goal("all workers back", allBack, c.listening().size() + " of " + WORKERS + " listening");
             out.goal(none ? "new connections after the chaos are answered by listening workers"
                             : "every worker listening after the chaos takes new connections", allServe,
