@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +30,7 @@ class AliveLockTest {
             if (new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine() != null) {
                 System.exit(3);
             }
-            Thread.sleep(Long.MAX_VALUE);
+            Thread.currentThread().join(); // stdin closed: held until killed
         }
     }
 
@@ -42,8 +43,8 @@ class AliveLockTest {
             holder.await("held", Duration.ofSeconds(60));
             CompletableFuture<Integer> released = watch(file);
             Files.delete(file); // both processes have it mapped: nothing is left on disk
-            Thread.sleep(200);
-            assertThat(released).as("released while its holder lives").isNotDone();
+            assertThatThrownBy(() -> released.get(200, TimeUnit.MILLISECONDS)).as("released while its holder lives")
+                    .isInstanceOf(TimeoutException.class);
             holder.signal("KILL");
             assertThat(released.get(30, TimeUnit.SECONDS)).as("1: the holder died").isEqualTo(1);
         }
